@@ -1,0 +1,50 @@
+// Production entry: one HTTP server and port for the SvelteKit app and PeerJS signaling.
+import http from 'node:http';
+import https from 'node:https';
+import fs from 'node:fs';
+
+const tls =
+	process.env.HTTPS_CERT && process.env.HTTPS_KEY
+		? { cert: fs.readFileSync(process.env.HTTPS_CERT), key: fs.readFileSync(process.env.HTTPS_KEY) }
+		: null;
+
+// Without ORIGIN, adapter-node assumes https unless a header says otherwise: tell it what this
+// server really speaks (a reverse proxy can still set PROTOCOL_HEADER itself).
+const OWN_PROTOCOL_HEADER = 'x-ponte-protocol';
+const useOwnProtocolHeader = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
+if (useOwnProtocolHeader) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
+
+const { handler: kitHandler } = await import('../build/handler.js');
+/** @type {import('node:http').RequestListener} */
+const handler = (req, res) => {
+	if (useOwnProtocolHeader) req.headers[OWN_PROTOCOL_HEADER] = tls ? 'https' : 'http';
+	kitHandler(req, res);
+};
+/** @type {import('../src/lib/server/runtime').Runtime} */
+const runtime = await globalThis[Symbol.for('ponte.runtime')];
+if (!runtime) throw new Error('Ponte runtime did not start (hooks.server.ts init)');
+
+const { port, host } = runtime.config;
+const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+runtime.attach(server);
+
+server.listen(port, host, () => {
+	const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+	console.log(`Ponte is listening on ${tls ? 'https' : 'http'}://${shown}:${port}`);
+});
+
+let stopping = false;
+async function shutdown(signal) {
+	if (stopping) return;
+	stopping = true;
+	console.log(`${signal}: shutting down`);
+	const force = setTimeout(() => process.exit(1), 10_000);
+	force.unref();
+	server.close();
+	server.closeIdleConnections?.();
+	await runtime.close();
+	// The peer package keeps interval timers of its own; nothing else is pending now.
+	process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

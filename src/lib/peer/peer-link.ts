@@ -1,0 +1,407 @@
+/**
+ * The one module that imports `peerjs` (loaded with a dynamic import, so the join page never
+ * downloads it). It turns PeerJS connections into the core's MessageChannel / BinaryChannel,
+ * with none of PeerJS's public-cloud defaults: our host, port, path, key and ICE servers only.
+ */
+import type { DataConnection, MediaConnection, Peer } from 'peerjs';
+import type { BinaryChannel, MessageChannel } from '$lib/session/transport';
+
+export const SIGNALING_PATH = '/peerjs';
+export const SIGNALING_KEY = 'ponte';
+/** Largest binary frame we send, whatever the channel allows (PeerJS/Chromium limit: 256 KiB). */
+const MAX_FRAME = 256 * 1024;
+
+export interface PeerLinkOptions {
+	peerId: string;
+	ticket: string;
+	iceServers: RTCIceServer[];
+	iceTransportPolicy?: RTCIceTransportPolicy;
+}
+
+export type SignalingState = 'connecting' | 'online' | 'offline' | 'closed';
+
+export interface IncomingData {
+	peer: string;
+	label: string;
+	metadata: unknown;
+	/** Resolves once the channel is open (an incoming channel cannot carry data before). */
+	acceptControl(): Promise<MessageChannel>;
+	acceptFiles(): Promise<BinaryChannel>;
+	reject(): void;
+}
+
+export interface IncomingCall {
+	peer: string;
+	metadata: unknown;
+	answer(): MediaLink;
+	reject(): void;
+}
+
+type Listener<T> = (value: T) => void;
+
+/** Buffers what arrives before the application takes the connection (after verifying it). */
+function bufferData(connection: DataConnection) {
+	const buffered: unknown[] = [];
+	let deliver: Listener<unknown> | null = null;
+	connection.on('data', (data) => (deliver ? deliver(data) : buffered.push(data)));
+	return (handler: Listener<unknown>) => {
+		deliver = handler;
+		for (const data of buffered.splice(0)) handler(data);
+	};
+}
+
+function whenOpen(connection: DataConnection): Promise<void> {
+	if (connection.open) return Promise.resolve();
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			connection.close();
+			reject(new Error('connection timed out'));
+		}, 20_000);
+		connection.once('open', () => {
+			clearTimeout(timer);
+			resolve();
+		});
+		connection.once('close', () => {
+			clearTimeout(timer);
+			reject(new Error('connection closed'));
+		});
+		connection.once('error', (error) => {
+			clearTimeout(timer);
+			reject(error);
+		});
+	});
+}
+
+function messageChannel(
+	connection: DataConnection,
+	subscribe: ReturnType<typeof bufferData>
+): MessageChannel {
+	const messageHandlers = new Set<Listener<unknown>>();
+	const closeHandlers = new Set<() => void>();
+	subscribe((data) => messageHandlers.forEach((h) => h(data)));
+	let closed = false;
+	const onClose = () => {
+		if (closed) return;
+		closed = true;
+		closeHandlers.forEach((h) => h());
+	};
+	connection.on('close', onClose);
+	connection.on('error', onClose);
+	connection.peerConnection?.addEventListener('connectionstatechange', () => {
+		if (connection.peerConnection?.connectionState === 'failed') onClose();
+	});
+	return {
+		get open() {
+			return connection.open && !closed;
+		},
+		send(message) {
+			void connection.send(message);
+		},
+		onMessage(handler) {
+			messageHandlers.add(handler);
+			return () => messageHandlers.delete(handler);
+		},
+		onClose(handler) {
+			closeHandlers.add(handler);
+			return () => closeHandlers.delete(handler);
+		},
+		close() {
+			connection.close();
+			onClose();
+		}
+	};
+}
+
+function binaryChannel(
+	connection: DataConnection,
+	subscribe: ReturnType<typeof bufferData>
+): BinaryChannel {
+	const messageHandlers = new Set<Listener<ArrayBuffer | string>>();
+	const closeHandlers = new Set<() => void>();
+	subscribe((data) => {
+		const frame =
+			typeof data === 'string' || data instanceof ArrayBuffer
+				? data
+				: ArrayBuffer.isView(data)
+					? (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer)
+					: null;
+		if (frame !== null) messageHandlers.forEach((h) => h(frame));
+	});
+	let closed = false;
+	const onClose = () => {
+		if (closed) return;
+		closed = true;
+		closeHandlers.forEach((h) => h());
+	};
+	connection.on('close', onClose);
+	connection.on('error', onClose);
+	return {
+		get open() {
+			return connection.open && !closed;
+		},
+		get maxMessageSize() {
+			const max = connection.peerConnection?.sctp?.maxMessageSize ?? 65_536;
+			return Math.min(max || 65_536, MAX_FRAME);
+		},
+		get bufferedAmount() {
+			return connection.dataChannel?.bufferedAmount ?? 0;
+		},
+		send(data) {
+			// Straight onto the data channel: PeerJS's own queue would hide the backpressure.
+			const channel = connection.dataChannel;
+			if (!channel || channel.readyState !== 'open') throw new Error('channel is closed');
+			if (typeof data === 'string') channel.send(data);
+			else channel.send(data);
+		},
+		waitForBufferedAmountBelow(threshold) {
+			const channel = connection.dataChannel;
+			if (!channel || channel.readyState !== 'open' || channel.bufferedAmount <= threshold) {
+				return Promise.resolve();
+			}
+			return new Promise((resolve) => {
+				channel.bufferedAmountLowThreshold = threshold;
+				const done = () => {
+					channel.removeEventListener('bufferedamountlow', done);
+					channel.removeEventListener('close', done);
+					resolve();
+				};
+				channel.addEventListener('bufferedamountlow', done);
+				channel.addEventListener('close', done);
+			});
+		},
+		onMessage(handler) {
+			messageHandlers.add(handler);
+			return () => messageHandlers.delete(handler);
+		},
+		onClose(handler) {
+			closeHandlers.add(handler);
+			return () => closeHandlers.delete(handler);
+		},
+		close() {
+			connection.close();
+			onClose();
+		}
+	};
+}
+
+/** One media call (a screen stream one way), whose video track can be swapped in place. */
+export class MediaLink {
+	readonly #call: MediaConnection;
+	#streamHandlers = new Set<Listener<MediaStream>>();
+	#closeHandlers = new Set<() => void>();
+	#stream: MediaStream | null = null;
+	#closed = false;
+
+	constructor(call: MediaConnection) {
+		this.#call = call;
+		call.on('stream', (stream) => {
+			this.#stream = stream;
+			this.#streamHandlers.forEach((h) => h(stream));
+		});
+		const onClose = () => {
+			if (this.#closed) return;
+			this.#closed = true;
+			this.#closeHandlers.forEach((h) => h());
+		};
+		call.on('close', onClose);
+		call.on('error', onClose);
+	}
+
+	get peer() {
+		return this.#call.peer;
+	}
+
+	get peerConnection(): RTCPeerConnection | null {
+		return this.#call.peerConnection ?? null;
+	}
+
+	get closed() {
+		return this.#closed;
+	}
+
+	onStream(handler: Listener<MediaStream>) {
+		this.#streamHandlers.add(handler);
+		if (this.#stream) handler(this.#stream);
+		return () => this.#streamHandlers.delete(handler);
+	}
+
+	onClose(handler: () => void) {
+		this.#closeHandlers.add(handler);
+		return () => this.#closeHandlers.delete(handler);
+	}
+
+	/** Swaps the outgoing video track on the existing connection: no renegotiation. */
+	async replaceVideoTrack(track: MediaStreamTrack | null): Promise<boolean> {
+		const pc = this.#call.peerConnection;
+		if (!pc) return false;
+		const transceiver = pc
+			.getTransceivers()
+			.find((t) => t.sender.track?.kind === 'video' || t.receiver.track?.kind === 'video');
+		if (!transceiver) return false;
+		await transceiver.sender.replaceTrack(track);
+		return true;
+	}
+
+	close() {
+		this.#call.close();
+	}
+}
+
+export class PeerLink {
+	readonly #peer: Peer;
+	readonly peerId: string;
+	#dataHandlers = new Set<Listener<IncomingData>>();
+	#callHandlers = new Set<Listener<IncomingCall>>();
+	#stateHandlers = new Set<Listener<SignalingState>>();
+	#state: SignalingState = 'connecting';
+	#options: PeerLinkOptions;
+
+	private constructor(peer: Peer, options: PeerLinkOptions) {
+		this.#peer = peer;
+		this.#options = options;
+		this.peerId = options.peerId;
+		peer.on('connection', (connection) => {
+			const subscribe = bufferData(connection);
+			const incoming: IncomingData = {
+				peer: connection.peer,
+				label: connection.label,
+				metadata: connection.metadata,
+				acceptControl: async () => {
+					await whenOpen(connection);
+					return messageChannel(connection, subscribe);
+				},
+				acceptFiles: async () => {
+					await whenOpen(connection);
+					return binaryChannel(connection, subscribe);
+				},
+				reject: () => connection.close()
+			};
+			this.#dataHandlers.forEach((h) => h(incoming));
+		});
+		peer.on('call', (call) => {
+			const incoming: IncomingCall = {
+				peer: call.peer,
+				metadata: call.metadata,
+				answer: () => {
+					const link = new MediaLink(call);
+					call.answer();
+					return link;
+				},
+				reject: () => call.close()
+			};
+			this.#callHandlers.forEach((h) => h(incoming));
+		});
+		peer.on('open', () => this.#setState('online'));
+		peer.on('disconnected', () => this.#setState('offline'));
+		peer.on('close', () => this.#setState('closed'));
+	}
+
+	/** Connects to our signaling server and registers `peerId` with its ticket. */
+	static async open(options: PeerLinkOptions): Promise<PeerLink> {
+		const { Peer } = await import('peerjs');
+		const secure = location.protocol === 'https:';
+		const peer = new Peer(options.peerId, {
+			host: location.hostname,
+			port: Number(location.port) || (secure ? 443 : 80),
+			path: SIGNALING_PATH,
+			secure,
+			key: SIGNALING_KEY,
+			token: options.ticket,
+			debug: 0,
+			config: {
+				iceServers: options.iceServers,
+				...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {})
+			}
+		});
+		const link = new PeerLink(peer, options);
+		await new Promise<void>((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error('signaling server did not answer')), 15_000);
+			peer.once('open', () => {
+				clearTimeout(timer);
+				resolve();
+			});
+			peer.once('error', (error) => {
+				clearTimeout(timer);
+				reject(error);
+			});
+		});
+		return link;
+	}
+
+	get state() {
+		return this.#state;
+	}
+
+	get ticket() {
+		return this.#options.ticket;
+	}
+
+	#setState(state: SignalingState) {
+		this.#state = state;
+		this.#stateHandlers.forEach((h) => h(state));
+	}
+
+	onState(handler: Listener<SignalingState>) {
+		this.#stateHandlers.add(handler);
+		return () => this.#stateHandlers.delete(handler);
+	}
+
+	onData(handler: Listener<IncomingData>) {
+		this.#dataHandlers.add(handler);
+		return () => this.#dataHandlers.delete(handler);
+	}
+
+	onCall(handler: Listener<IncomingCall>) {
+		this.#callHandlers.add(handler);
+		return () => this.#callHandlers.delete(handler);
+	}
+
+	onError(handler: Listener<Error & { type?: string }>) {
+		this.#peer.on('error', handler);
+		return () => this.#peer.off('error', handler);
+	}
+
+	async connectControl(remote: string, metadata: unknown): Promise<MessageChannel> {
+		const connection = this.#peer.connect(remote, {
+			label: 'control',
+			serialization: 'json',
+			reliable: true,
+			metadata
+		});
+		const subscribe = bufferData(connection);
+		await whenOpen(connection);
+		return messageChannel(connection, subscribe);
+	}
+
+	async connectFiles(remote: string, metadata: unknown): Promise<BinaryChannel> {
+		const connection = this.#peer.connect(remote, {
+			label: 'files',
+			serialization: 'raw',
+			reliable: true,
+			metadata
+		});
+		const subscribe = bufferData(connection);
+		await whenOpen(connection);
+		return binaryChannel(connection, subscribe);
+	}
+
+	call(remote: string, stream: MediaStream, metadata: unknown): MediaLink {
+		return new MediaLink(this.#peer.call(remote, stream, { metadata }));
+	}
+
+	/** Re-registers with signaling after a drop, with a fresh ticket when the old one aged. */
+	reconnect(ticket?: string) {
+		if (ticket) {
+			this.#options.ticket = ticket;
+			(this.#peer as unknown as { _options: { token: string } })._options.token = ticket;
+		}
+		if (this.#peer.disconnected && !this.#peer.destroyed) {
+			this.#setState('connecting');
+			this.#peer.reconnect();
+		}
+	}
+
+	destroy() {
+		this.#peer.destroy();
+	}
+}

@@ -1,0 +1,115 @@
+import { getContext, setContext } from 'svelte';
+import type { ChatMessage } from '$lib/session/chat';
+import type { EndReason } from '$lib/session/protocol';
+import type { SessionState } from '$lib/session/machine';
+import { SupportClient, type SupportClientOptions } from './support-client';
+
+/**
+ * The reactive view of one support session for the pages: `$state` mirrors of the client,
+ * refreshed on every change. Created per page (never a module global: server rendering would
+ * share it between users) and shared with components through context.
+ */
+export class SessionView {
+	readonly client: SupportClient;
+	state = $state.raw<SessionState>({
+		status: 'waiting',
+		screen: 'not-shared',
+		agentScreen: 'off',
+		lastRequestAt: null,
+		endedBy: null
+	});
+	messages = $state.raw<readonly ChatMessage[]>([]);
+	peers = $state.raw<{ peerId: string; name: string; role: string }[]>([]);
+	remoteStream = $state.raw<MediaStream | null>(null);
+	remoteAgentStream = $state.raw<MediaStream | null>(null);
+	localScreen = $state.raw<MediaStream | null>(null);
+	signaling = $state<string>('connecting');
+	error = $state<string | null>(null);
+	refusedPeers = $state(0);
+	/** Customer side: the name of the agent asking to see the screen again, until answered. */
+	screenRequestFrom = $state<string | null>(null);
+	/** Agent side: the customer's last answer to a screen request. */
+	lastRequestAnswer = $state<'accepted' | 'declined' | null>(null);
+	unread = $state(0);
+	// Listeners, not state: nothing renders from this set.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#chatListeners = new Set<(m: ChatMessage) => void>();
+
+	constructor(options: SupportClientOptions) {
+		this.client = new SupportClient(options);
+		this.client.onChange(() => this.#sync());
+		const session = this.client.session;
+		session.on('chat', (message) => {
+			this.unread++;
+			this.#chatListeners.forEach((h) => h(message));
+		});
+		session.on('screen-request', (fromName) => (this.screenRequestFrom = fromName));
+		session.on('request-answer', (accepted) => {
+			this.lastRequestAnswer = accepted ? 'accepted' : 'declined';
+		});
+		this.#sync();
+	}
+
+	#sync() {
+		const client = this.client;
+		this.state = { ...client.session.state };
+		this.messages = [...client.session.chat.messages];
+		this.peers = client.verifiedPeers;
+		this.remoteStream = client.remoteStream;
+		this.remoteAgentStream = client.remoteAgentStream;
+		this.localScreen = client.localScreen;
+		this.signaling = client.signaling;
+		this.error = client.error;
+		this.refusedPeers = client.refusedPeers;
+	}
+
+	onChat(handler: (m: ChatMessage) => void) {
+		this.#chatListeners.add(handler);
+		return () => this.#chatListeners.delete(handler);
+	}
+
+	start() {
+		return this.client.start();
+	}
+
+	sendChat(text: string) {
+		return this.client.session.sendChat(text);
+	}
+
+	shareScreen() {
+		return this.client.shareScreen();
+	}
+
+	stopSharing() {
+		return this.client.stopSharing();
+	}
+
+	answerScreenRequest(accepted: boolean) {
+		this.screenRequestFrom = null;
+		const result = this.client.session.answerScreenRequest(accepted);
+		return result;
+	}
+
+	requestScreen() {
+		this.lastRequestAnswer = null;
+		return this.client.session.requestScreen();
+	}
+
+	end(reason: EndReason) {
+		return this.client.end(reason);
+	}
+
+	dispose() {
+		this.client.dispose();
+	}
+}
+
+const KEY = Symbol('ponte.session-view');
+
+export function setSessionView(view: SessionView) {
+	return setContext(KEY, view);
+}
+
+export function getSessionView(): SessionView {
+	return getContext<SessionView>(KEY);
+}

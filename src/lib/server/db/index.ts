@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { migrationProvider } from './migrations';
+import type { Database } from './schema';
+
+export type DB = Kysely<Database>;
+
+export interface OpenedDatabase {
+	db: DB;
+	/** The raw handle, for the few places that need synchronous transactions. */
+	sqlite: SQLite.Database;
+	close(): Promise<void>;
+}
+
+/** Opens (creating if needed) the SQLite database in `dataDir` and applies pending migrations. */
+export async function openDatabase(dataDir: string): Promise<OpenedDatabase> {
+	fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+	const sqlite = new SQLite(path.join(dataDir, 'ponte.sqlite'));
+	// WAL for concurrent readers; synchronous=FULL so an acknowledged write survives a crash.
+	sqlite.pragma('journal_mode = WAL');
+	sqlite.pragma('synchronous = FULL');
+	sqlite.pragma('foreign_keys = ON');
+	sqlite.pragma('busy_timeout = 5000');
+
+	const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+	const migrator = new Migrator({ db, provider: migrationProvider });
+	const { error, results } = await migrator.migrateToLatest();
+	if (error) {
+		await db.destroy();
+		throw new Error(`database migration failed: ${String(error)}`);
+	}
+	for (const result of results ?? []) {
+		if (result.status === 'Error') throw new Error(`migration ${result.migrationName} failed`);
+	}
+	return {
+		db,
+		sqlite,
+		async close() {
+			await db.destroy();
+		}
+	};
+}

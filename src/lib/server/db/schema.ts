@@ -1,0 +1,88 @@
+import type { Generated } from 'kysely';
+
+export type Role = 'agent' | 'admin';
+export type SupportSessionStatus = 'waiting' | 'active' | 'ended';
+
+export interface UsersTable {
+	id: string;
+	email: string;
+	name: string;
+	password_hash: string;
+	role: Role;
+	created_at: number;
+	disabled_at: number | null;
+}
+
+export interface LoginSessionsTable {
+	/** SHA-256 of the cookie token: a leaked database does not leak live logins. */
+	token_hash: string;
+	user_id: string;
+	created_at: number;
+	expires_at: number;
+}
+
+export interface SupportSessionsTable {
+	id: string;
+	/** HMAC of the 9-digit code while it can still be used; NULL once used or expired. */
+	code_hash: string | null;
+	code_expires_at: number;
+	agent_id: string;
+	customer_name: string | null;
+	customer_peer_id: string | null;
+	status: SupportSessionStatus;
+	created_at: number;
+	joined_at: number | null;
+	ended_at: number | null;
+	end_reason: string | null;
+	ended_by: string | null;
+}
+
+export interface SessionParticipantsTable {
+	session_id: string;
+	peer_id: string;
+	role: 'customer' | 'agent';
+	user_id: string | null;
+	name: string;
+	joined_at: number;
+	left_at: number | null;
+}
+
+export interface SessionEventsTable {
+	/** The event's own ID, chosen by whoever recorded it: a retried batch is stored once. */
+	id: string;
+	session_id: string;
+	type: string;
+	at: number;
+	actor: string | null;
+	data: string;
+	received_at: number;
+	seq: Generated<number>;
+}
+
+export interface AuditLogTable {
+	id: Generated<number>;
+	at: number;
+	actor_id: string | null;
+	action: string;
+	target: string | null;
+	detail: string | null;
+	ip: string | null;
+}
+
+export interface AbuseReportsTable {
+	id: string;
+	session_id: string;
+	created_at: number;
+	description: string;
+	contact: string | null;
+}
+
+export interface Database {
+	users: UsersTable;
+	login_sessions: LoginSessionsTable;
+	support_sessions: SupportSessionsTable;
+	session_participants: SessionParticipantsTable;
+	session_events: SessionEventsTable;
+	audit_log: AuditLogTable;
+	abuse_reports: AbuseReportsTable;
+}

@@ -1,0 +1,117 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ensureFirstAdmin } from './auth';
+import { isLocalOrigin, readConfig, type Config } from './config';
+import { openDatabase, type DB } from './db';
+import type SQLite from 'better-sqlite3';
+import { log } from './log';
+import { FailureRateLimiter } from './ratelimit';
+import { loadOrCreateSecrets, type ServerSecrets } from './secrets';
+import { createSignaling, type Signaling } from './signaling';
+import { expireUnusedCodes } from './support-sessions';
+
+/**
+ * Everything the server holds for its lifetime: configuration, database, secrets, limiters and
+ * the signaling server. One per process (kept on globalThis, so the production entry, the Vite
+ * dev plugin and SvelteKit's bundle all share the same instance).
+ */
+export interface Runtime {
+	config: Config;
+	db: DB;
+	sqlite: SQLite.Database;
+	secrets: ServerSecrets;
+	joinLimiter: FailureRateLimiter;
+	loginLimiter: FailureRateLimiter;
+	signaling: Signaling | null;
+	/** Routes a websocket upgrade to signaling; false when the path is not ours. */
+	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+	attach(server: Server): void;
+	close(): Promise<void>;
+}
+
+const KEY = Symbol.for('ponte.runtime');
+type GlobalWithRuntime = typeof globalThis & { [KEY]?: Promise<Runtime> };
+
+export function getRuntime(): Promise<Runtime> {
+	const global = globalThis as GlobalWithRuntime;
+	global[KEY] ??= createRuntime();
+	return global[KEY];
+}
+
+async function createRuntime(): Promise<Runtime> {
+	const config = readConfig();
+	const { db, sqlite, close: closeDb } = await openDatabase(config.dataDir);
+	const secrets = loadOrCreateSecrets(config.dataDir);
+
+	const joinLimiter = new FailureRateLimiter({
+		perKey: 10,
+		global: 1000,
+		windowMs: 10 * 60_000,
+		blockMs: 15 * 60_000
+	});
+	joinLimiter.onGlobalLimit = () =>
+		log.warn('join failures over the global budget: possible distributed code guessing');
+	const loginLimiter = new FailureRateLimiter({
+		perKey: 8,
+		global: 2000,
+		windowMs: 15 * 60_000,
+		blockMs: 15 * 60_000
+	});
+	loginLimiter.onGlobalLimit = () => log.warn('login failures over the global budget');
+
+	const admin = await ensureFirstAdmin(db, config);
+	const loginUrl = `${config.origin ?? `http://localhost:${config.port}`}/login`;
+	if (admin.created && admin.generatedPassword) {
+		// Printed once, at creation, so the operator can log in; never again.
+		console.log(
+			`\n  First administrator created.\n  Log in at ${loginUrl}\n    Email:    ${admin.email}\n    Password: ${admin.generatedPassword}\n  (shown only this once: change it after logging in)\n`
+		);
+	} else if (admin.created) {
+		console.log(
+			`\n  First administrator created: log in at ${loginUrl} as ${admin.email} with ADMIN_PASSWORD.\n`
+		);
+	} else if (admin.email) {
+		console.log(`\n  Log in at ${loginUrl} as ${admin.email}.\n`);
+	}
+	if (!isLocalOrigin(config.origin) && config.iceServers.length === 0) {
+		log.warn(
+			'ORIGIN is not localhost and ICE_SERVERS is empty: peers on different networks will not connect without STUN/TURN'
+		);
+	}
+
+	const sweeper = setInterval(() => {
+		joinLimiter.sweep();
+		loginLimiter.sweep();
+		expireUnusedCodes(runtime).catch((error) =>
+			log.error('expiry sweep failed', { error: String(error) })
+		);
+	}, 30_000);
+	sweeper.unref();
+
+	const runtime: Runtime = {
+		config,
+		db,
+		sqlite,
+		secrets,
+		joinLimiter,
+		loginLimiter,
+		signaling: null,
+		handleUpgrade(req, socket, head) {
+			return runtime.signaling?.handleUpgrade(req, socket, head) ?? false;
+		},
+		attach(server) {
+			server.on('upgrade', (req, socket, head) => {
+				if (!runtime.handleUpgrade(req, socket, head) && server.listenerCount('upgrade') === 1) {
+					socket.destroy();
+				}
+			});
+		},
+		async close() {
+			clearInterval(sweeper);
+			runtime.signaling?.close();
+			await closeDb();
+		}
+	};
+	runtime.signaling = createSignaling(runtime);
+	return runtime;
+}

@@ -1,0 +1,171 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ExpressPeerServer } from 'peer';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { TicketClaims } from '$lib/session/ticket';
+import { log } from './log';
+import type { Runtime } from './runtime';
+import { hmac } from './secrets';
+import { verifyTicketSignature } from './tickets';
+
+/** PeerJS clients connect to `{path}/peerjs`; our client path is `/peerjs`. */
+export const SIGNALING_PATH = '/peerjs';
+export const SIGNALING_SOCKET_PATH = '/peerjs/peerjs';
+export const SIGNALING_KEY = 'ponte';
+
+const MAX_MESSAGE_BYTES = 64 * 1024;
+const MESSAGES_PER_SECOND = 100;
+const MESSAGE_BURST = 300;
+const RELAYED_TYPES = new Set(['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE']);
+
+export interface Signaling {
+	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+	/** Closes every socket of a session (it ended: its tickets are no longer honoured). */
+	closeSession(sessionId: string): void;
+	/** How many peers are registered now. */
+	readonly size: number;
+	close(): void;
+}
+
+interface Member {
+	sessionId: string;
+	socket: WebSocket;
+	tokens: number;
+	refilledAt: number;
+}
+
+function refuse(socket: Duplex, status: number, reason: string) {
+	socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+	socket.destroy();
+}
+
+/**
+ * The `peer` package's server, behind our own websocket server: a socket is accepted only with
+ * a ticket the server signed for that peer ID and a live session; messages are size-capped,
+ * rate-limited and relayed only between peers of the same session (so nothing queues for
+ * strangers or offline IDs).
+ */
+export function createSignaling(runtime: Runtime): Signaling {
+	const members = new Map<string, Member>();
+	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+	const sessionStatus = runtime.sqlite.prepare<[string], { status: string }>(
+		'SELECT status FROM support_sessions WHERE id = ?'
+	);
+
+	// ExpressPeerServer wants an HTTP server only to hand it to `createWebSocketServer`; ours
+	// ignores it, and upgrades reach `wss` through `handleUpgrade` below.
+	const peerApp = ExpressPeerServer(new EventEmitter() as never, {
+		key: SIGNALING_KEY,
+		path: SIGNALING_PATH,
+		allow_discovery: false,
+		alive_timeout: 60_000,
+		concurrent_limit: 100_000,
+		cleanup_out_msgs: 1000,
+		createWebSocketServer: () => wss
+	});
+	// Express's own mount hook wants a parent app; a bare one is enough (no HTTP routes used).
+	peerApp.emit('mount', { request: {}, response: {}, engines: {}, settings: {} });
+	peerApp.on('error', (error: Error) => log.warn('signaling error', { error: error.message }));
+
+	function guard(socket: WebSocket, peerId: string, claims: TicketClaims) {
+		const member: Member = {
+			sessionId: claims.sid,
+			socket,
+			tokens: MESSAGE_BURST,
+			refilledAt: Date.now()
+		};
+		members.set(peerId, member);
+		socket.on('close', () => {
+			if (members.get(peerId) === member) members.delete(peerId);
+		});
+
+		// Filter what the peer server sees: `emit` is wrapped so a bad message never reaches it.
+		const emit = socket.emit.bind(socket);
+		socket.emit = ((event: string, ...args: unknown[]) => {
+			if (event !== 'message') return emit(event, ...args);
+			const now = Date.now();
+			member.tokens = Math.min(
+				MESSAGE_BURST,
+				member.tokens + ((now - member.refilledAt) / 1000) * MESSAGES_PER_SECOND
+			);
+			member.refilledAt = now;
+			if (--member.tokens < 0) {
+				socket.close(1008, 'too many messages');
+				return false;
+			}
+			let message: { type?: unknown; dst?: unknown };
+			try {
+				message = JSON.parse(String(args[0]));
+			} catch {
+				socket.close(1007, 'malformed message');
+				return false;
+			}
+			if (!message || typeof message !== 'object' || typeof message.type !== 'string') {
+				socket.close(1007, 'malformed message');
+				return false;
+			}
+			if (message.type === 'HEARTBEAT') return emit(event, ...args);
+			if (!RELAYED_TYPES.has(message.type) || typeof message.dst !== 'string') return false;
+			const target = members.get(message.dst);
+			// Only peers of the same session reach each other; anything else is dropped.
+			if (!target || target.sessionId !== member.sessionId) return false;
+			return emit(event, ...args);
+		}) as typeof socket.emit;
+	}
+
+	return {
+		handleUpgrade(req, socket, head) {
+			const url = new URL(req.url ?? '/', 'http://ponte');
+			if (url.pathname !== SIGNALING_SOCKET_PATH && url.pathname !== `${SIGNALING_SOCKET_PATH}/`) {
+				return false;
+			}
+			const id = url.searchParams.get('id') ?? '';
+			const check = verifyTicketSignature(
+				runtime.secrets.ticketPublicKey,
+				url.searchParams.get('token')
+			);
+			if (!check.ok || check.claims.pid !== id || url.searchParams.get('key') !== SIGNALING_KEY) {
+				refuse(socket, 401, 'Unauthorized');
+				return true;
+			}
+			const status = sessionStatus.get(check.claims.sid)?.status;
+			if (!status || status === 'ended') {
+				refuse(socket, 401, 'Unauthorized');
+				return true;
+			}
+			// The peer server compares tokens on re-registration; give it a stable per-ID token
+			// so a fresh ticket can take over the ID.
+			url.searchParams.set('token', hmac(runtime.secrets.hmacKey, 'signaling-token', id));
+			req.url = `${url.pathname}?${url.searchParams}`;
+			const register = () =>
+				wss.handleUpgrade(req, socket, head, (ws) => {
+					guard(ws, id, check.claims);
+					wss.emit('connection', ws, req);
+				});
+			// A reconnect with a fresh ticket takes over the ID: the old socket goes first, so the
+			// peer server registers the new one from scratch (and tells it OPEN), never "ID taken".
+			const previous = members.get(id)?.socket;
+			if (previous && previous.readyState !== previous.CLOSED) {
+				previous.once('close', register);
+				previous.terminate();
+			} else {
+				register();
+			}
+			return true;
+		},
+		closeSession(sessionId) {
+			for (const member of members.values()) {
+				if (member.sessionId === sessionId) member.socket.close(4000, 'session ended');
+			}
+		},
+		get size() {
+			return members.size;
+		},
+		close() {
+			for (const member of members.values()) member.socket.terminate();
+			members.clear();
+			wss.close();
+		}
+	};
+}

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, type SessionUser } from './auth';
+import { ingestEvents } from './events';
+import type { Runtime } from './runtime';
+import { claimSessionCode, createSupportSession, endSupportSession } from './support-sessions';
+
+let runtime: Runtime;
+let agent: SessionUser;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-unit-'));
+
+beforeAll(async () => {
+	process.env.DATA_DIR = dataDir;
+	process.env.ADMIN_EMAIL = 'admin@unit.test';
+	process.env.ADMIN_PASSWORD = 'unit-test-password';
+	process.env.PONTE_QUIET_LOGS = '1';
+	const { getRuntime } = await import('./runtime');
+	runtime = await getRuntime();
+	agent = await createUser(runtime.db, {
+		email: 'agent@unit.test',
+		name: 'Agent Smith',
+		password: 'agent-password-1',
+		role: 'agent'
+	});
+});
+
+afterAll(async () => {
+	await runtime.close();
+	fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('support sessions', () => {
+	it('a code is single-use: two customers racing, exactly one wins', async () => {
+		const { code } = await createSupportSession(runtime, agent);
+		const results = await Promise.all(
+			['A', 'B', 'C'].map((name, i) =>
+				claimSessionCode(runtime, { code, customerName: name, clientAddress: `192.0.2.${i}` })
+			)
+		);
+		expect(results.filter((r) => r.ok)).toHaveLength(1);
+		expect(results.filter((r) => !r.ok && r.reason === 'invalid')).toHaveLength(2);
+	});
+
+	it('accepts the code as people type it, and refuses it once expired', async () => {
+		const first = await createSupportSession(runtime, agent);
+		const typed = `${first.code.slice(0, 3)}-${first.code.slice(3, 6)} ${first.code.slice(6)}`;
+		expect(
+			(
+				await claimSessionCode(runtime, {
+					code: typed,
+					customerName: 'X',
+					clientAddress: '192.0.2.10'
+				})
+			).ok
+		).toBe(true);
+
+		const second = await createSupportSession(runtime, agent);
+		await runtime.db
+			.updateTable('support_sessions')
+			.set({ code_expires_at: Date.now() - 1 })
+			.where('id', '=', second.id)
+			.execute();
+		const late = await claimSessionCode(runtime, {
+			code: second.code,
+			customerName: 'Late',
+			clientAddress: '192.0.2.11'
+		});
+		expect(late).toEqual({ ok: false, reason: 'invalid' });
+	});
+
+	it('stores the code only as a hash', async () => {
+		const { id, code } = await createSupportSession(runtime, agent);
+		const row = runtime.sqlite.prepare('SELECT * FROM support_sessions WHERE id = ?').get(id);
+		expect(JSON.stringify(row)).not.toContain(code);
+	});
+
+	it('slows and then blocks guessing from one address', async () => {
+		let last: Awaited<ReturnType<typeof claimSessionCode>> | null = null;
+		for (let i = 0; i < 11; i++) {
+			last = await claimSessionCode(runtime, {
+				code: String(100000000 + i),
+				customerName: 'Guesser',
+				clientAddress: '198.51.100.1'
+			});
+		}
+		expect(last).toEqual({ ok: false, reason: 'rate-limited' });
+	});
+
+	it('ingests events idempotently by ID', async () => {
+		const { id } = await createSupportSession(runtime, agent);
+		const events = [
+			{ id: 'e1', type: 'chat', at: 1, data: { text: 'hello' } },
+			{ id: 'e2', type: 'chat', at: 2, data: { text: 'again' } }
+		];
+		expect(await ingestEvents(runtime, id, agent.id, events)).toBe(2);
+		expect(await ingestEvents(runtime, id, agent.id, events)).toBe(0);
+		const count = runtime.sqlite
+			.prepare("SELECT count(*) AS n FROM session_events WHERE session_id = ? AND type = 'chat'")
+			.get(id) as { n: number };
+		expect(count.n).toBe(2);
+	});
+
+	it('ends once, recording who and why', async () => {
+		const { id } = await createSupportSession(runtime, agent);
+		expect(await endSupportSession(runtime, id, { reason: 'agent', by: agent.id })).toBe(true);
+		expect(await endSupportSession(runtime, id, { reason: 'customer', by: null })).toBe(false);
+		const row = runtime.sqlite
+			.prepare('SELECT status, end_reason FROM support_sessions WHERE id = ?')
+			.get(id);
+		expect(row).toEqual({ status: 'ended', end_reason: 'agent' });
+	});
+});

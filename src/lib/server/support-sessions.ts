@@ -1,0 +1,296 @@
+import { DEFAULT_FEATURES, type EndReason, type Features } from '$lib/session/protocol';
+import type { Runtime } from './runtime';
+import type { SessionUser } from './auth';
+import { generateSessionCode, normaliseSessionCode } from './codes';
+import type { SupportSessionsTable } from './db/schema';
+import { hmac, randomId } from './secrets';
+import { signTicket } from './tickets';
+import { audit } from './audit';
+
+export type SupportSessionRow = SupportSessionsTable;
+
+export interface AgentPresence {
+	peerId: string;
+	name: string;
+}
+
+function codeHash(runtime: Runtime, code: string) {
+	return hmac(runtime.secrets.hmacKey, 'session-code', code);
+}
+
+function newPeerId() {
+	return `p${randomId(16).replace(/[^A-Za-z0-9]/g, 'x')}`;
+}
+
+/** What a session's agent may do; a later issue resolves these from group settings. */
+export function featuresFor(_agent: { id: string }): Features {
+	return { ...DEFAULT_FEATURES };
+}
+
+export async function createSupportSession(
+	runtime: Runtime,
+	agent: SessionUser
+): Promise<{ id: string; code: string; expiresAt: number }> {
+	const now = Date.now();
+	const expiresAt = now + runtime.config.sessionCodeTtlMinutes * 60_000;
+	const id = randomId(12);
+	// Unique among live codes: the code hash column is UNIQUE; draw again on the rare clash.
+	for (let attempt = 0; ; attempt++) {
+		const code = generateSessionCode();
+		try {
+			await runtime.db
+				.insertInto('support_sessions')
+				.values({
+					id,
+					code_hash: codeHash(runtime, code),
+					code_expires_at: expiresAt,
+					agent_id: agent.id,
+					customer_name: null,
+					customer_peer_id: null,
+					status: 'waiting',
+					created_at: now,
+					joined_at: null,
+					ended_at: null,
+					end_reason: null,
+					ended_by: null
+				})
+				.execute();
+			await audit(runtime.db, { actorId: agent.id, action: 'session.created', target: id });
+			return { id, code, expiresAt };
+		} catch (error) {
+			if (attempt >= 5 || !String(error).includes('UNIQUE')) throw error;
+		}
+	}
+}
+
+export async function getSupportSession(runtime: Runtime, id: string) {
+	return runtime.db
+		.selectFrom('support_sessions')
+		.selectAll()
+		.where('id', '=', id)
+		.executeTakeFirst();
+}
+
+export async function presentAgents(runtime: Runtime, sessionId: string): Promise<AgentPresence[]> {
+	const rows = await runtime.db
+		.selectFrom('session_participants')
+		.select(['peer_id', 'name'])
+		.where('session_id', '=', sessionId)
+		.where('role', '=', 'agent')
+		.where('left_at', 'is', null)
+		.orderBy('joined_at')
+		.execute();
+	return rows.map((r) => ({ peerId: r.peer_id, name: r.name }));
+}
+
+/** The agent's peer identity in a session: stable across reloads, so a reload rejoins. */
+export async function agentTicket(
+	runtime: Runtime,
+	session: SupportSessionRow,
+	agent: SessionUser
+) {
+	let row = await runtime.db
+		.selectFrom('session_participants')
+		.select(['peer_id'])
+		.where('session_id', '=', session.id)
+		.where('user_id', '=', agent.id)
+		.executeTakeFirst();
+	if (!row) {
+		row = { peer_id: newPeerId() };
+		await runtime.db
+			.insertInto('session_participants')
+			.values({
+				session_id: session.id,
+				peer_id: row.peer_id,
+				role: 'agent',
+				user_id: agent.id,
+				name: agent.name,
+				joined_at: Date.now(),
+				left_at: null
+			})
+			.execute();
+	}
+	const ticket = signTicket(runtime.secrets.ticketPrivateKey, {
+		sessionId: session.id,
+		role: 'agent',
+		peerId: row.peer_id,
+		name: agent.name,
+		organisation: runtime.config.organisationName,
+		userId: agent.id,
+		features: featuresFor(agent)
+	});
+	return { peerId: row.peer_id, ticket };
+}
+
+export type ClaimResult =
+	| {
+			ok: true;
+			sessionId: string;
+			customerPeerId: string;
+			ticket: string;
+			agentName: string;
+			organisation: string;
+	  }
+	| { ok: false; reason: 'invalid' | 'rate-limited' };
+
+/**
+ * Turns a code into a customer's place in the session, at most once: one atomic UPDATE
+ * claims the waiting session and clears the code, so two customers racing get one winner.
+ */
+export async function claimSessionCode(
+	runtime: Runtime,
+	input: { code: unknown; customerName: string; clientAddress: string }
+): Promise<ClaimResult> {
+	const limiter = runtime.joinLimiter;
+	if (!limiter.allowed(input.clientAddress)) return { ok: false, reason: 'rate-limited' };
+	const code = normaliseSessionCode(input.code);
+	const now = Date.now();
+	const customerPeerId = newPeerId();
+	// Always hash, even for malformed input, so both paths cost the same.
+	const hash = codeHash(runtime, code ?? String(input.code).slice(0, 64));
+	const claimed = code
+		? await runtime.db
+				.updateTable('support_sessions')
+				.set({
+					status: 'active',
+					code_hash: null,
+					customer_name: input.customerName,
+					customer_peer_id: customerPeerId,
+					joined_at: now
+				})
+				.where('code_hash', '=', hash)
+				.where('status', '=', 'waiting')
+				.where('code_expires_at', '>', now)
+				.returning(['id', 'agent_id'])
+				.executeTakeFirst()
+		: undefined;
+	if (!claimed) {
+		limiter.fail(input.clientAddress);
+		return { ok: false, reason: 'invalid' };
+	}
+	limiter.succeed(input.clientAddress);
+	const agent = await runtime.db
+		.selectFrom('users')
+		.select(['id', 'name'])
+		.where('id', '=', claimed.agent_id)
+		.executeTakeFirstOrThrow();
+	await runtime.db
+		.insertInto('session_participants')
+		.values({
+			session_id: claimed.id,
+			peer_id: customerPeerId,
+			role: 'customer',
+			user_id: null,
+			name: input.customerName,
+			joined_at: now,
+			left_at: null
+		})
+		.execute();
+	await recordServerEvent(runtime, claimed.id, 'customer.joined', { name: input.customerName });
+	return {
+		ok: true,
+		sessionId: claimed.id,
+		customerPeerId,
+		ticket: customerTicket(runtime, {
+			id: claimed.id,
+			customerPeerId,
+			customerName: input.customerName,
+			features: featuresFor(agent)
+		}),
+		agentName: agent.name,
+		organisation: runtime.config.organisationName
+	};
+}
+
+export function customerTicket(
+	runtime: Runtime,
+	session: { id: string; customerPeerId: string; customerName: string; features: Features }
+): string {
+	return signTicket(runtime.secrets.ticketPrivateKey, {
+		sessionId: session.id,
+		role: 'customer',
+		peerId: session.customerPeerId,
+		name: session.customerName,
+		organisation: runtime.config.organisationName,
+		features: session.features
+	});
+}
+
+export async function recordServerEvent(
+	runtime: Runtime,
+	sessionId: string,
+	type: string,
+	data: Record<string, unknown>,
+	actor: string | null = null
+) {
+	const now = Date.now();
+	await runtime.db
+		.insertInto('session_events')
+		.values({
+			id: `server-${randomId(12)}`,
+			session_id: sessionId,
+			type,
+			at: now,
+			actor,
+			data: JSON.stringify(data),
+			received_at: now
+		})
+		.execute();
+}
+
+/** Ends a session once: records who and why, revokes its tickets, closes its signaling sockets. */
+export async function endSupportSession(
+	runtime: Runtime,
+	sessionId: string,
+	end: { reason: EndReason; by: string | null }
+): Promise<boolean> {
+	const now = Date.now();
+	const ended = await runtime.db
+		.updateTable('support_sessions')
+		.set({
+			status: 'ended',
+			ended_at: now,
+			end_reason: end.reason,
+			ended_by: end.by,
+			code_hash: null
+		})
+		.where('id', '=', sessionId)
+		.where('status', '!=', 'ended')
+		.returning(['id'])
+		.executeTakeFirst();
+	if (!ended) return false;
+	await runtime.db
+		.updateTable('session_participants')
+		.set({ left_at: now })
+		.where('session_id', '=', sessionId)
+		.where('left_at', 'is', null)
+		.execute();
+	await recordServerEvent(runtime, sessionId, 'session.ended', { reason: end.reason, by: end.by });
+	await audit(runtime.db, {
+		actorId: end.by,
+		action: 'session.ended',
+		target: sessionId,
+		detail: { reason: end.reason }
+	});
+	runtime.signaling?.closeSession(sessionId);
+	return true;
+}
+
+/** Sessions whose code expired unused are closed as expired (the agent can issue a new one). */
+export async function expireUnusedCodes(runtime: Runtime): Promise<number> {
+	const now = Date.now();
+	const rows = await runtime.db
+		.updateTable('support_sessions')
+		.set({ status: 'ended', ended_at: now, end_reason: 'expired', code_hash: null })
+		.where('status', '=', 'waiting')
+		.where('code_expires_at', '<=', now)
+		.returning(['id'])
+		.execute();
+	return rows.length;
+}
+
+export function isLiveSessionStatus(status: string) {
+	return status !== 'ended';
+}
+
+export { normaliseSessionCode };

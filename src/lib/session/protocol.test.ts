@@ -1,0 +1,358 @@
+import { describe, expect, it } from 'vitest';
+import {
+	DEFAULT_FEATURES,
+	MAX_CHAT_LENGTH,
+	MAX_ID_LENGTH,
+	MAX_NAME_LENGTH,
+	codePointLength,
+	normalizeName,
+	parsePeerMessage,
+	type Features,
+	type ParseContext,
+	type Role
+} from './protocol';
+
+const fromAgent: ParseContext = { from: 'agent', to: 'customer', features: DEFAULT_FEATURES };
+const fromCustomer: ParseContext = { from: 'customer', to: 'agent', features: DEFAULT_FEATURES };
+
+const chat = {
+	type: 'chat',
+	id: 'c1a2b3-XYZ_9',
+	name: 'Anna',
+	text: 'hello',
+	sentAt: 1_700_000_000_000
+};
+
+/** One valid message of each type, with the role that may send it. */
+const VALID: Array<[Role, Record<string, unknown>]> = [
+	['customer', { type: 'hello', name: 'Anna Rossi', role: 'customer' }],
+	['agent', { type: 'hello', name: 'Marco', role: 'agent' }],
+	['customer', chat],
+	['agent', chat],
+	['customer', { type: 'screen-state', state: 'sharing' }],
+	['customer', { type: 'screen-state', state: 'stopped' }],
+	['customer', { type: 'screen-state', state: 'declined' }],
+	['customer', { type: 'screen-sync', state: 'not-shared' }],
+	['customer', { type: 'screen-sync', state: 'requested' }],
+	['agent', { type: 'screen-request' }],
+	['customer', { type: 'screen-request-answer', accepted: true }],
+	['customer', { type: 'screen-request-answer', accepted: false }],
+	['agent', { type: 'agent-screen-state', state: 'sharing' }],
+	['agent', { type: 'agent-screen-state', state: 'stopped' }],
+	['customer', { type: 'end', reason: 'customer' }],
+	['agent', { type: 'end', reason: 'agent' }],
+	['agent', { type: 'end', reason: 'expired' }],
+	['customer', { type: 'end', reason: 'connection-lost' }]
+];
+
+function contextFrom(role: Role): ParseContext {
+	return role === 'agent' ? fromAgent : fromCustomer;
+}
+
+describe('parsePeerMessage: valid messages', () => {
+	for (const [from, message] of VALID) {
+		it(`accepts ${JSON.stringify(message)} from the ${from}`, () => {
+			expect(parsePeerMessage(message, contextFrom(from))).toEqual({ ok: true, message });
+		});
+	}
+
+	it('returns a copy, not the object it was given', () => {
+		const result = parsePeerMessage(chat, fromAgent);
+		expect(result.ok && result.message).not.toBe(chat);
+	});
+
+	it('accepts chat between two agents', () => {
+		expect(
+			parsePeerMessage(chat, { from: 'agent', to: 'agent', features: DEFAULT_FEATURES }).ok
+		).toBe(true);
+	});
+
+	it('keeps markup as plain text, in text and names', () => {
+		const markup = { ...chat, name: '<img src=x onerror=alert(1)>', text: '<b>bold</b> &amp;' };
+		expect(parsePeerMessage(markup, fromAgent)).toEqual({ ok: true, message: markup });
+	});
+});
+
+describe('parsePeerMessage: direction and features', () => {
+	const cases: Array<[Record<string, unknown>, ParseContext]> = [
+		[{ type: 'screen-state', state: 'sharing' }, fromAgent],
+		[{ type: 'screen-sync', state: 'sharing' }, fromAgent],
+		[{ type: 'screen-request' }, fromCustomer],
+		[{ type: 'screen-request-answer', accepted: true }, fromAgent],
+		[{ type: 'agent-screen-state', state: 'sharing' }, fromCustomer],
+		// Agent to agent: requests and screen states are only between customer and agents.
+		[{ type: 'screen-request' }, { from: 'agent', to: 'agent', features: DEFAULT_FEATURES }],
+		[
+			{ type: 'agent-screen-state', state: 'sharing' },
+			{ from: 'agent', to: 'agent', features: DEFAULT_FEATURES }
+		]
+	];
+	for (const [message, ctx] of cases) {
+		it(`refuses ${message.type} from ${ctx.from} to ${ctx.to}`, () => {
+			expect(parsePeerMessage(message, ctx)).toEqual({ ok: false, error: 'wrong-direction' });
+		});
+	}
+
+	it('refuses the agent screen when the feature is denied', () => {
+		const features: Features = { ...DEFAULT_FEATURES, agentScreenShare: false };
+		for (const state of ['sharing', 'stopped']) {
+			expect(
+				parsePeerMessage({ type: 'agent-screen-state', state }, { ...fromAgent, features })
+			).toEqual({ ok: false, error: 'feature-disabled' });
+		}
+	});
+
+	it('refuses a hello claiming the other role', () => {
+		expect(parsePeerMessage({ type: 'hello', name: 'Eve', role: 'agent' }, fromCustomer)).toEqual({
+			ok: false,
+			error: 'role-mismatch'
+		});
+	});
+
+	it('refuses an end blaming the other side', () => {
+		expect(parsePeerMessage({ type: 'end', reason: 'agent' }, fromCustomer)).toEqual({
+			ok: false,
+			error: 'wrong-reason'
+		});
+		expect(parsePeerMessage({ type: 'end', reason: 'customer' }, fromAgent)).toEqual({
+			ok: false,
+			error: 'wrong-reason'
+		});
+	});
+});
+
+describe('parsePeerMessage: shape', () => {
+	for (const [from, message] of VALID) {
+		it(`refuses an extra key on ${message.type} from the ${from}`, () => {
+			expect(parsePeerMessage({ ...message, extra: 1 }, contextFrom(from))).toEqual({
+				ok: false,
+				error: 'unknown-key'
+			});
+		});
+	}
+
+	it('refuses a missing key', () => {
+		const withoutText: Record<string, unknown> = { ...chat };
+		delete withoutText.text;
+		expect(parsePeerMessage(withoutText, fromAgent)).toEqual({ ok: false, error: 'missing-text' });
+	});
+
+	it('refuses unknown and missing types', () => {
+		for (const type of ['teleport', '', 'toString', '__proto__', 42, null, undefined]) {
+			expect(parsePeerMessage({ type }, fromAgent)).toEqual({ ok: false, error: 'unknown-type' });
+		}
+		expect(parsePeerMessage({}, fromAgent)).toEqual({ ok: false, error: 'unknown-type' });
+	});
+
+	it('refuses anything that is not a plain object', () => {
+		class Message {
+			type = 'screen-request';
+		}
+		const values: unknown[] = [
+			null,
+			undefined,
+			0,
+			42,
+			NaN,
+			'',
+			'{"type":"screen-request"}',
+			true,
+			[],
+			[{ type: 'screen-request' }],
+			new Date(),
+			new Map([['type', 'screen-request']]),
+			new Message(),
+			Object.create({ type: 'screen-request' }),
+			() => ({ type: 'screen-request' }),
+			Symbol('x'),
+			10n
+		];
+		for (const value of values) {
+			expect(parsePeerMessage(value, fromAgent)).toEqual({ ok: false, error: 'not-an-object' });
+		}
+	});
+
+	it('accepts an object without a prototype', () => {
+		const bare = Object.assign(Object.create(null) as object, { type: 'screen-request' });
+		expect(parsePeerMessage(bare, fromAgent).ok).toBe(true);
+	});
+
+	it('refuses a huge object quickly', () => {
+		const huge: Record<string, unknown> = { type: 'screen-request' };
+		for (let i = 0; i < 200_000; i++) huge[`k${i}`] = i;
+		const started = performance.now();
+		expect(parsePeerMessage(huge, fromAgent)).toEqual({ ok: false, error: 'too-large' });
+		expect(performance.now() - started).toBeLessThan(500);
+	});
+
+	it('refuses a huge string quickly', () => {
+		const text = 'x'.repeat(20_000_000);
+		const started = performance.now();
+		expect(parsePeerMessage({ ...chat, text }, fromAgent)).toEqual({
+			ok: false,
+			error: 'invalid-text'
+		});
+		expect(parsePeerMessage({ ...chat, id: text }, fromAgent).ok).toBe(false);
+		expect(performance.now() - started).toBeLessThan(200);
+	});
+
+	it('refuses wrong types in every field', () => {
+		const wrong: unknown[] = [null, 1, true, [], {}, { nested: { deep: 1 } }, ['a']];
+		for (const key of ['id', 'name', 'text', 'sentAt']) {
+			for (const value of wrong) {
+				if (key === 'sentAt' && value === 1) continue;
+				expect(parsePeerMessage({ ...chat, [key]: value }, fromAgent)).toEqual({
+					ok: false,
+					error: `invalid-${key}`
+				});
+			}
+		}
+		expect(
+			parsePeerMessage({ type: 'screen-request-answer', accepted: 'yes' }, fromCustomer)
+		).toEqual({ ok: false, error: 'invalid-accepted' });
+		expect(parsePeerMessage({ type: 'screen-state', state: 'requested' }, fromCustomer)).toEqual({
+			ok: false,
+			error: 'invalid-state'
+		});
+		expect(parsePeerMessage({ type: 'end', reason: 'bored' }, fromCustomer)).toEqual({
+			ok: false,
+			error: 'invalid-reason'
+		});
+	});
+
+	it('never throws, even on a hostile object', () => {
+		const throwing = new Proxy(
+			{},
+			{
+				ownKeys() {
+					throw new Error('boom');
+				},
+				get() {
+					throw new Error('boom');
+				}
+			}
+		);
+		expect(() => parsePeerMessage(throwing, fromAgent)).not.toThrow();
+		expect(parsePeerMessage(throwing, fromAgent).ok).toBe(false);
+		const getter = {
+			get type() {
+				throw new Error('boom');
+			}
+		};
+		expect(parsePeerMessage(getter, fromAgent)).toEqual({ ok: false, error: 'invalid' });
+	});
+});
+
+describe('parsePeerMessage: chat text', () => {
+	const withText = (text: string) => parsePeerMessage({ ...chat, text }, fromAgent);
+
+	it(`accepts 1 to ${MAX_CHAT_LENGTH} characters`, () => {
+		expect(withText('a').ok).toBe(true);
+		expect(withText('a'.repeat(MAX_CHAT_LENGTH)).ok).toBe(true);
+		expect(withText('😀'.repeat(MAX_CHAT_LENGTH)).ok).toBe(true);
+	});
+
+	it('refuses over-long, empty and blank text', () => {
+		for (const text of [
+			'a'.repeat(MAX_CHAT_LENGTH + 1),
+			'😀'.repeat(MAX_CHAT_LENGTH + 1),
+			'',
+			'  \n '
+		]) {
+			expect(withText(text)).toEqual({ ok: false, error: 'invalid-text' });
+		}
+	});
+
+	it('keeps newlines and tabs', () => {
+		expect(withText('line 1\n\tline 2').ok).toBe(true);
+	});
+});
+
+describe('parsePeerMessage: ids, names and times', () => {
+	it('accepts ids of letters, digits, _ and - up to the limit', () => {
+		for (const id of ['a', crypto.randomUUID(), 'A_b-9', 'x'.repeat(MAX_ID_LENGTH)]) {
+			expect(parsePeerMessage({ ...chat, id }, fromAgent).ok).toBe(true);
+		}
+	});
+
+	it('refuses bad ids', () => {
+		const bad = [
+			'',
+			'x'.repeat(MAX_ID_LENGTH + 1),
+			'../etc',
+			'a b',
+			'a.b',
+			'a/b',
+			'<b>',
+			'é',
+			'😀',
+			'a\u0000',
+			'a\n'
+		];
+		for (const id of bad) {
+			expect(parsePeerMessage({ ...chat, id }, fromAgent)).toEqual({
+				ok: false,
+				error: 'invalid-id'
+			});
+		}
+	});
+
+	it(`accepts names up to ${MAX_NAME_LENGTH} characters and refuses longer, blank or control ones`, () => {
+		const hello = (name: string) =>
+			parsePeerMessage({ type: 'hello', name, role: 'agent' }, fromAgent);
+		expect(hello('x'.repeat(MAX_NAME_LENGTH)).ok).toBe(true);
+		expect(hello('👩‍💻'.repeat(10)).ok).toBe(true);
+		for (const name of [
+			'x'.repeat(MAX_NAME_LENGTH + 1),
+			'',
+			'   ',
+			'Anna\nRossi',
+			'a\u0000',
+			'a\u009b'
+		]) {
+			expect(hello(name)).toEqual({ ok: false, error: 'invalid-name' });
+		}
+	});
+
+	it('refuses times that are not finite, non-negative numbers', () => {
+		for (const sentAt of [NaN, Infinity, -Infinity, -1, '1700000000000', null]) {
+			expect(parsePeerMessage({ ...chat, sentAt }, fromAgent)).toEqual({
+				ok: false,
+				error: 'invalid-sentAt'
+			});
+		}
+	});
+});
+
+describe('codePointLength and normalizeName', () => {
+	it('counts code points', () => {
+		expect(codePointLength('')).toBe(0);
+		expect(codePointLength('abc')).toBe(3);
+		expect(codePointLength('😀😀')).toBe(2);
+		// A lone surrogate still counts as one.
+		expect(codePointLength('\ud800x')).toBe(2);
+		expect(codePointLength('x\udc00')).toBe(2);
+	});
+
+	it('cleans our own name into one the protocol accepts', () => {
+		expect(normalizeName('  Anna \n Rossi  ', 'customer')).toBe('Anna   Rossi');
+		expect(normalizeName('', 'customer')).toBe('Customer');
+		expect(normalizeName(' \u0000 ', 'agent')).toBe('Agent');
+		const long = normalizeName('😀'.repeat(MAX_NAME_LENGTH + 5), 'agent');
+		expect(codePointLength(long)).toBe(MAX_NAME_LENGTH);
+		for (const name of ['x', '  y  ', 'a\tb', '😀'.repeat(200), '']) {
+			const hello = { type: 'hello', name: normalizeName(name, 'agent'), role: 'agent' };
+			expect(parsePeerMessage(hello, fromAgent).ok).toBe(true);
+		}
+	});
+
+	it('DEFAULT_FEATURES match the product defaults', () => {
+		expect(DEFAULT_FEATURES).toEqual({
+			fileTransfer: true,
+			maxFileSize: 2 * 1024 ** 3,
+			agentScreenShare: true,
+			multiAgent: true,
+			unattended: false
+		});
+	});
+});

@@ -1,0 +1,247 @@
+/**
+ * The wire protocol between the peers of a support session: the control messages carried by a
+ * MessageChannel, and the one place where everything a peer sends is validated.
+ */
+import * as v from 'valibot';
+import type { ScreenState } from './machine';
+
+export const MAX_CHAT_LENGTH = 4000;
+export const MAX_NAME_LENGTH = 80;
+export const MAX_ID_LENGTH = 64;
+
+/** What the agent's group/user settings allow in a session; the server puts it in every ticket. */
+export interface Features {
+	fileTransfer: boolean;
+	/** Largest file, in bytes. */
+	maxFileSize: number;
+	agentScreenShare: boolean;
+	multiAgent: boolean;
+	unattended: boolean;
+}
+
+export const DEFAULT_FEATURES: Features = Object.freeze({
+	fileTransfer: true,
+	maxFileSize: 2 * 1024 ** 3,
+	agentScreenShare: true,
+	multiAgent: true,
+	unattended: false
+});
+
+export type Role = 'customer' | 'agent';
+export type EndReason = 'customer' | 'agent' | 'connection-lost' | 'expired';
+
+export type PeerMessage =
+	| { type: 'hello'; name: string; role: Role }
+	| { type: 'chat'; id: string; name: string; text: string; sentAt: number }
+	/** Customer -> agents: a change the customer made to their screen share. */
+	| { type: 'screen-state'; state: 'sharing' | 'stopped' | 'declined' }
+	/**
+	 * Customer -> agents: the customer's whole screen state, for an agent whose view may be out of
+	 * date (it just connected, another agent's request is now pending, or its request was dropped).
+	 */
+	| { type: 'screen-sync'; state: ScreenState }
+	/** Agent -> customer. */
+	| { type: 'screen-request' }
+	/** Customer -> agents. */
+	| { type: 'screen-request-answer'; accepted: boolean }
+	/** Agent -> customer, only if features.agentScreenShare. */
+	| { type: 'agent-screen-state'; state: 'sharing' | 'stopped' }
+	| { type: 'end'; reason: EndReason };
+
+export type PeerMessageType = PeerMessage['type'];
+
+export interface ParseContext {
+	/** The sender's role, as verified from its server ticket (never from the message). */
+	from: Role;
+	features: Features;
+	/** Our own role; when given, messages meant for the other role are refused. */
+	to?: Role;
+}
+
+export type ParseResult = { ok: true; message: PeerMessage } | { ok: false; error: string };
+
+/** Characters, not UTF-16 units: an emoji counts once, as the user sees it. */
+export function codePointLength(text: string): number {
+	let length = 0;
+	for (let i = 0; i < text.length; i++) {
+		const unit = text.charCodeAt(i);
+		// A high surrogate followed by a low one is a single code point.
+		if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+			const next = text.charCodeAt(i + 1);
+			if (next >= 0xdc00 && next <= 0xdfff) i++;
+		}
+		length++;
+	}
+	return length;
+}
+
+function truncateCodePoints(text: string, max: number): string {
+	if (codePointLength(text) <= max) return text;
+	return Array.from(text).slice(0, max).join('');
+}
+
+// C0/C1 controls: never part of a name, and they can break how a name is laid out.
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+const CONTROL_CHARACTERS_GLOBAL = /\p{Cc}/gu;
+
+/** Our own display name as the protocol accepts it: no controls, trimmed, capped, never empty. */
+export function normalizeName(name: string, role: Role): string {
+	const cleaned = truncateCodePoints(
+		name.replace(CONTROL_CHARACTERS_GLOBAL, ' ').trim(),
+		MAX_NAME_LENGTH
+	);
+	const trimmed = cleaned.trim();
+	if (trimmed) return trimmed;
+	return role === 'agent' ? 'Agent' : 'Customer';
+}
+
+const ROLES = ['customer', 'agent'] as const satisfies readonly Role[];
+const END_REASONS = [
+	'customer',
+	'agent',
+	'connection-lost',
+	'expired'
+] as const satisfies readonly EndReason[];
+const SCREEN_STATES = [
+	'not-shared',
+	'sharing',
+	'stopped',
+	'declined',
+	'requested'
+] as const satisfies readonly ScreenState[];
+
+const idSchema = v.pipe(
+	v.string(),
+	v.minLength(1),
+	v.maxLength(MAX_ID_LENGTH),
+	v.regex(/^[A-Za-z0-9_-]+$/)
+);
+
+// Length is checked in UTF-16 units first (at most two per code point) so a huge string is
+// refused before anything walks it.
+const nameSchema = v.pipe(
+	v.string(),
+	v.minLength(1),
+	v.maxLength(MAX_NAME_LENGTH * 2),
+	v.check((name) => codePointLength(name) <= MAX_NAME_LENGTH, 'too long'),
+	v.check((name) => !CONTROL_CHARACTERS.test(name), 'control characters'),
+	v.check((name) => name.trim().length > 0, 'blank')
+);
+
+const chatTextSchema = v.pipe(
+	v.string(),
+	v.minLength(1),
+	v.maxLength(MAX_CHAT_LENGTH * 2),
+	v.check((text) => codePointLength(text) <= MAX_CHAT_LENGTH, 'too long'),
+	v.check((text) => text.trim().length > 0, 'blank')
+);
+
+const timestampSchema = v.pipe(v.number(), v.finite(), v.minValue(0));
+
+const peerMessageSchema = v.variant('type', [
+	v.strictObject({ type: v.literal('hello'), name: nameSchema, role: v.picklist(ROLES) }),
+	v.strictObject({
+		type: v.literal('chat'),
+		id: idSchema,
+		name: nameSchema,
+		text: chatTextSchema,
+		sentAt: timestampSchema
+	}),
+	v.strictObject({
+		type: v.literal('screen-state'),
+		state: v.picklist(['sharing', 'stopped', 'declined'])
+	}),
+	v.strictObject({ type: v.literal('screen-sync'), state: v.picklist(SCREEN_STATES) }),
+	v.strictObject({ type: v.literal('screen-request') }),
+	v.strictObject({ type: v.literal('screen-request-answer'), accepted: v.boolean() }),
+	v.strictObject({
+		type: v.literal('agent-screen-state'),
+		state: v.picklist(['sharing', 'stopped'])
+	}),
+	v.strictObject({ type: v.literal('end'), reason: v.picklist(END_REASONS) })
+]);
+
+/** Who may send each message type; 'any' goes both ways (and agent to agent). */
+const SENDER: Record<PeerMessageType, Role | 'any'> = {
+	hello: 'any',
+	chat: 'any',
+	'screen-state': 'customer',
+	'screen-sync': 'customer',
+	'screen-request': 'agent',
+	'screen-request-answer': 'customer',
+	'agent-screen-state': 'agent',
+	end: 'any'
+};
+
+/** Far more keys than any message has: bigger objects are refused before schema work. */
+const MAX_MESSAGE_KEYS = 16;
+
+function isPlainObject(data: unknown): data is Record<string, unknown> {
+	if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
+	const prototype: unknown = Object.getPrototypeOf(data);
+	return prototype === Object.prototype || prototype === null;
+}
+
+function hasAtMostKeys(data: object, max: number): boolean {
+	let count = 0;
+	for (const key in data) {
+		if (Object.prototype.hasOwnProperty.call(data, key) && ++count > max) return false;
+	}
+	return true;
+}
+
+/**
+ * Validates one message from a peer: shape, sizes, direction and the session's features.
+ * Never throws; anything unexpected is an error string.
+ */
+export function parsePeerMessage(data: unknown, ctx: ParseContext): ParseResult {
+	try {
+		return parseUnsafe(data, ctx);
+	} catch {
+		// Only a hostile in-process object (a throwing getter or proxy) gets here.
+		return { ok: false, error: 'invalid' };
+	}
+}
+
+function parseUnsafe(data: unknown, ctx: ParseContext): ParseResult {
+	if (!isPlainObject(data)) return { ok: false, error: 'not-an-object' };
+	if (!hasAtMostKeys(data, MAX_MESSAGE_KEYS)) return { ok: false, error: 'too-large' };
+	const type = data.type;
+	if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(SENDER, type)) {
+		return { ok: false, error: 'unknown-type' };
+	}
+	const parsed = v.safeParse(peerMessageSchema, data, { abortEarly: true, abortPipeEarly: true });
+	if (!parsed.success) {
+		const issue = parsed.issues[0];
+		// The key itself is not echoed back: it comes from the peer and may be huge.
+		const path = v.getDotPath(issue);
+		if (issue.type === 'strict_object') {
+			return issue.expected === 'never' || !path
+				? { ok: false, error: 'unknown-key' }
+				: { ok: false, error: `missing-${path}` };
+		}
+		return { ok: false, error: path ? `invalid-${path}` : 'invalid' };
+	}
+	const message: PeerMessage = parsed.output;
+
+	const sender = SENDER[message.type];
+	if (sender !== 'any' && sender !== ctx.from) return { ok: false, error: 'wrong-direction' };
+	if (sender !== 'any' && ctx.to !== undefined && ctx.to === ctx.from) {
+		return { ok: false, error: 'wrong-direction' };
+	}
+	if (message.type === 'hello' && message.role !== ctx.from) {
+		return { ok: false, error: 'role-mismatch' };
+	}
+	if (message.type === 'end' && message.reason !== ctx.from && isRole(message.reason)) {
+		// A customer cannot claim the agent ended it, nor the reverse.
+		return { ok: false, error: 'wrong-reason' };
+	}
+	if (message.type === 'agent-screen-state' && !ctx.features.agentScreenShare) {
+		return { ok: false, error: 'feature-disabled' };
+	}
+	return { ok: true, message };
+}
+
+function isRole(value: string): value is Role {
+	return value === 'customer' || value === 'agent';
+}

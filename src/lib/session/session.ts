@@ -1,0 +1,537 @@
+/**
+ * One peer's view of a support session: drives the state machine from local actions and from
+ * validated peer messages, and keeps the chat. Media and signaling are the adapter's job.
+ *
+ * Topology: every agent has a channel to the customer; agents may also be linked to each other
+ * (then chat reaches every agent directly). The customer is the authority on its screen share
+ * and tells every agent about each change.
+ */
+import { ChatLog, validateChatText, type ChatMessage } from './chat';
+import {
+	INITIAL_STATE,
+	SCREEN_REQUEST_INTERVAL_MS,
+	transition,
+	type SessionEvent,
+	type SessionState
+} from './machine';
+import {
+	normalizeName,
+	parsePeerMessage,
+	type EndReason,
+	type Features,
+	type PeerMessage,
+	type Role
+} from './protocol';
+import type { MessageChannel } from './transport';
+
+/** The customer allows this much network jitter when checking the agents' request interval. */
+export const REQUEST_JITTER_TOLERANCE_MS = 2_000;
+
+export interface SupportSessionOptions {
+	role: Role;
+	name: string;
+	features: Features;
+	now?: () => number;
+	/** Defaults to crypto.randomUUID. */
+	newId?: () => string;
+}
+
+export interface SessionPeer {
+	peerId: string;
+	/** From the peer's hello; null until it arrives. */
+	name: string | null;
+	role: Role;
+}
+
+export type ActionResult = { ok: true } | { ok: false; error: string };
+
+export type SendChatResult =
+	| { ok: true; message: ChatMessage }
+	| { ok: false; error: 'empty' | 'too-long' | 'ended' | 'no-peer' };
+
+export interface RejectedMessage {
+	peerId: string;
+	error: string;
+}
+
+interface SessionEvents {
+	change: [];
+	chat: [message: ChatMessage];
+	'screen-request': [fromName: string];
+	'request-answer': [accepted: boolean];
+	ended: [reason: EndReason];
+	rejected: [info: RejectedMessage];
+}
+
+type AnyHandler = (...args: never[]) => void;
+
+interface ConnectedPeer {
+	peerId: string;
+	role: Role;
+	name: string | null;
+	channel: MessageChannel;
+	unsubscribe: () => void;
+}
+
+const OK: ActionResult = Object.freeze({ ok: true });
+
+export class SupportSession {
+	readonly #role: Role;
+	readonly #name: string;
+	readonly #features: Features;
+	readonly #now: () => number;
+	readonly #newId: () => string;
+	#state: SessionState = INITIAL_STATE;
+	readonly #chat = new ChatLog();
+	readonly #peers = new Map<string, ConnectedPeer>();
+	#peerList: readonly SessionPeer[] = Object.freeze([]);
+	/** Customer side: which agent's screen we are shown, so only it (or its leaving) stops it. */
+	#sharingAgentId: string | null = null;
+	readonly #listeners = new Map<keyof SessionEvents, Set<AnyHandler>>();
+
+	constructor(options: SupportSessionOptions) {
+		this.#role = options.role;
+		this.#name = normalizeName(options.name, options.role);
+		this.#features = { ...options.features };
+		this.#now = options.now ?? Date.now;
+		this.#newId = options.newId ?? (() => crypto.randomUUID());
+	}
+
+	get state(): SessionState {
+		return this.#state;
+	}
+
+	get chat(): ChatLog {
+		return this.#chat;
+	}
+
+	get peers(): readonly SessionPeer[] {
+		return this.#peerList;
+	}
+
+	get role(): Role {
+		return this.#role;
+	}
+
+	/** Our display name as sent to peers (normalized). */
+	get name(): string {
+		return this.#name;
+	}
+
+	/**
+	 * Adds a peer whose server ticket the caller has already verified. The same peerId again
+	 * (a reconnect) replaces the old channel.
+	 */
+	addPeer(peerId: string, role: Role, channel: MessageChannel): void {
+		if (this.#state.status === 'ended' || !channel.open) {
+			// Once ended, no one may reach this session again.
+			channel.close();
+			return;
+		}
+		const refusal = this.#refusePeer(peerId, role);
+		if (refusal) {
+			this.#emit('rejected', { peerId, error: refusal });
+			channel.close();
+			return;
+		}
+		const previous = this.#peers.get(peerId);
+		if (previous) this.#detach(previous);
+
+		const peer: ConnectedPeer = {
+			peerId,
+			role,
+			name: previous?.name ?? null,
+			channel,
+			unsubscribe: () => {}
+		};
+		const stopMessages = channel.onMessage((data) => this.#receive(peer, data));
+		const stopClose = channel.onClose(() => {
+			if (this.#peers.get(peerId) === peer) this.removePeer(peerId);
+		});
+		peer.unsubscribe = () => {
+			stopMessages();
+			stopClose();
+		};
+		this.#peers.set(peerId, peer);
+
+		this.#send(peer, { type: 'hello', name: this.#name, role: this.#role });
+		if (this.#role === 'customer' && role === 'agent') {
+			this.#send(peer, { type: 'screen-sync', state: this.#state.screen });
+		}
+		if (this.#role === 'agent' && role === 'customer' && this.#state.agentScreen === 'sharing') {
+			this.#send(peer, { type: 'agent-screen-state', state: 'sharing' });
+		}
+		this.#apply({ type: 'peer-connected' });
+		this.#updatePeerList();
+		this.#emit('change');
+	}
+
+	/** Forgets a peer and closes its channel (also done when the channel closes). Never ends. */
+	removePeer(peerId: string): void {
+		const peer = this.#peers.get(peerId);
+		if (!peer) return;
+		this.#detach(peer);
+		if (this.#sharingAgentId === peerId) {
+			this.#sharingAgentId = null;
+			this.#apply({ type: 'agent-share-stopped' });
+		}
+		if (peer.name !== null) this.#addSystemMessage(`${peer.name} left`);
+		this.#updatePeerList();
+		this.#emit('change');
+	}
+
+	sendChat(text: string): SendChatResult {
+		if (this.#state.status === 'ended') return { ok: false, error: 'ended' };
+		const checked = validateChatText(text);
+		if (!checked.ok) return checked;
+		const recipients = [...this.#peers.values()].filter((peer) => peer.channel.open);
+		if (recipients.length === 0) return { ok: false, error: 'no-peer' };
+
+		const message: ChatMessage = {
+			id: this.#newId(),
+			name: this.#name,
+			role: this.#role,
+			text: checked.text,
+			sentAt: this.#now(),
+			mine: true
+		};
+		for (const peer of recipients) {
+			this.#send(peer, {
+				type: 'chat',
+				id: message.id,
+				name: message.name,
+				text: message.text,
+				sentAt: message.sentAt
+			});
+		}
+		this.#chat.add(message);
+		this.#emit('change');
+		return { ok: true, message };
+	}
+
+	// Customer actions. The UI calls these after getDisplayMedia resolves, rejects or ends.
+
+	shareStarted(): ActionResult {
+		return this.#customerAction(
+			{ type: 'share-started' },
+			{ type: 'screen-state', state: 'sharing' }
+		);
+	}
+
+	shareStopped(): ActionResult {
+		return this.#customerAction(
+			{ type: 'share-stopped' },
+			{ type: 'screen-state', state: 'stopped' }
+		);
+	}
+
+	/** The customer cancelled the screen picker. */
+	shareDeclined(): ActionResult {
+		return this.#customerAction(
+			{ type: 'share-declined' },
+			{ type: 'screen-state', state: 'declined' }
+		);
+	}
+
+	/** Yes: the UI then calls getDisplayMedia and shareStarted() or shareDeclined(). */
+	answerScreenRequest(accepted: boolean): ActionResult {
+		return this.#customerAction(
+			{ type: 'request-answered', accepted },
+			{ type: 'screen-request-answer', accepted }
+		);
+	}
+
+	// Agent actions.
+
+	requestScreen(): ActionResult {
+		if (this.#role !== 'agent') return { ok: false, error: 'wrong-role' };
+		if (this.#state.status === 'ended') return { ok: false, error: 'ended' };
+		const customers = this.#openPeers('customer');
+		if (customers.length === 0) return { ok: false, error: 'no-customer' };
+		const result = this.#apply({ type: 'screen-requested', at: this.#now() });
+		if (!result.ok) return result;
+		for (const customer of customers) this.#send(customer, { type: 'screen-request' });
+		this.#emit('change');
+		return OK;
+	}
+
+	agentShareStarted(): ActionResult {
+		if (this.#role !== 'agent') return { ok: false, error: 'wrong-role' };
+		if (this.#state.status === 'ended') return { ok: false, error: 'ended' };
+		if (!this.#features.agentScreenShare) return { ok: false, error: 'feature-disabled' };
+		return this.#agentShareAction({ type: 'agent-share-started' }, 'sharing');
+	}
+
+	agentShareStopped(): ActionResult {
+		if (this.#role !== 'agent') return { ok: false, error: 'wrong-role' };
+		return this.#agentShareAction({ type: 'agent-share-stopped' }, 'stopped');
+	}
+
+	/** Tells every peer, closes every channel. Idempotent. */
+	end(reason: EndReason): void {
+		if (this.#state.status === 'ended') return;
+		for (const peer of this.#peers.values()) this.#send(peer, { type: 'end', reason });
+		this.#finish(reason);
+	}
+
+	on(event: 'change', handler: () => void): () => void;
+	on(event: 'chat', handler: (message: ChatMessage) => void): () => void;
+	on(event: 'screen-request', handler: (fromName: string) => void): () => void;
+	on(event: 'request-answer', handler: (accepted: boolean) => void): () => void;
+	on(event: 'ended', handler: (reason: EndReason) => void): () => void;
+	on(event: 'rejected', handler: (info: RejectedMessage) => void): () => void;
+	on(event: keyof SessionEvents, handler: AnyHandler): () => void {
+		let handlers = this.#listeners.get(event);
+		if (!handlers) {
+			handlers = new Set();
+			this.#listeners.set(event, handlers);
+		}
+		handlers.add(handler);
+		return () => {
+			handlers.delete(handler);
+		};
+	}
+
+	#emit<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): void {
+		const handlers = this.#listeners.get(event);
+		if (!handlers) return;
+		for (const handler of [...handlers]) {
+			try {
+				(handler as (...values: SessionEvents[K]) => void)(...args);
+			} catch (error) {
+				// A failing UI handler must not leave the session half-updated; report it anyway.
+				queueMicrotask(() => {
+					throw error;
+				});
+			}
+		}
+	}
+
+	#refusePeer(peerId: string, role: Role): string | null {
+		const others = [...this.#peers.values()].filter((peer) => peer.peerId !== peerId);
+		if (this.#role === 'customer' && role === 'customer') return 'wrong-role';
+		if (role === 'customer' && others.some((peer) => peer.role === 'customer')) {
+			return 'one-customer';
+		}
+		if (role === 'agent' && !this.#features.multiAgent) {
+			const agentsPresent = others.some((peer) => peer.role === 'agent');
+			if (agentsPresent || this.#role === 'agent') return 'multi-agent-disabled';
+		}
+		return null;
+	}
+
+	#detach(peer: ConnectedPeer): void {
+		peer.unsubscribe();
+		this.#peers.delete(peer.peerId);
+		if (peer.channel.open) peer.channel.close();
+	}
+
+	#openPeers(role: Role): ConnectedPeer[] {
+		return [...this.#peers.values()].filter((peer) => peer.role === role && peer.channel.open);
+	}
+
+	#send(peer: ConnectedPeer, message: PeerMessage): void {
+		if (!peer.channel.open) return;
+		try {
+			peer.channel.send(message);
+		} catch {
+			// The channel is closing; its close handler removes the peer.
+		}
+	}
+
+	#broadcastToAgents(message: PeerMessage, except?: ConnectedPeer): void {
+		for (const agent of this.#openPeers('agent')) {
+			if (agent !== except) this.#send(agent, message);
+		}
+	}
+
+	#apply(
+		event: SessionEvent,
+		minRequestIntervalMs?: number
+	): { ok: true } | { ok: false; error: string } {
+		const result = transition(this.#state, event, { minRequestIntervalMs });
+		if (!result.ok) return result;
+		this.#state = result.state;
+		return OK;
+	}
+
+	#customerAction(event: SessionEvent, message: PeerMessage): ActionResult {
+		if (this.#role !== 'customer') return { ok: false, error: 'wrong-role' };
+		const result = this.#apply(event);
+		if (!result.ok) return result;
+		this.#broadcastToAgents(message);
+		this.#emit('change');
+		return OK;
+	}
+
+	#agentShareAction(event: SessionEvent, state: 'sharing' | 'stopped'): ActionResult {
+		const result = this.#apply(event);
+		if (!result.ok) return result;
+		for (const customer of this.#openPeers('customer')) {
+			this.#send(customer, { type: 'agent-screen-state', state });
+		}
+		this.#emit('change');
+		return OK;
+	}
+
+	#finish(reason: EndReason): void {
+		this.#apply({ type: 'ended', reason });
+		for (const peer of [...this.#peers.values()]) this.#detach(peer);
+		this.#sharingAgentId = null;
+		this.#updatePeerList();
+		this.#emit('ended', reason);
+		this.#emit('change');
+	}
+
+	#updatePeerList(): void {
+		this.#peerList = Object.freeze(
+			[...this.#peers.values()].map((peer) =>
+				Object.freeze({ peerId: peer.peerId, name: peer.name, role: peer.role })
+			)
+		);
+	}
+
+	#addSystemMessage(text: string): void {
+		this.#chat.add({
+			id: `system-${this.#newId()}`,
+			name: '',
+			role: 'system',
+			text,
+			sentAt: this.#now(),
+			mine: false
+		});
+	}
+
+	#reject(peer: ConnectedPeer, error: string): void {
+		this.#emit('rejected', { peerId: peer.peerId, error });
+	}
+
+	#receive(peer: ConnectedPeer, data: unknown): void {
+		// Late deliveries to a replaced or removed peer, or after the end, are ignored.
+		if (this.#state.status === 'ended' || this.#peers.get(peer.peerId) !== peer) return;
+		const parsed = parsePeerMessage(data, {
+			from: peer.role,
+			to: this.#role,
+			features: this.#features
+		});
+		if (!parsed.ok) return this.#reject(peer, parsed.error);
+		const message = parsed.message;
+
+		switch (message.type) {
+			case 'hello':
+				return this.#receiveHello(peer, message.name);
+			case 'chat':
+				return this.#receiveChat(peer, message);
+			case 'screen-request':
+				return this.#receiveScreenRequest(peer);
+			case 'screen-state':
+				return this.#receiveScreenState(peer, message.state);
+			case 'screen-sync':
+				this.#applyFromPeer(peer, {
+					type: 'screen-synced',
+					screen: message.state,
+					at: this.#now()
+				});
+				return;
+			case 'screen-request-answer':
+				if (this.#applyFromPeer(peer, { type: 'request-answered', accepted: message.accepted })) {
+					this.#emit('request-answer', message.accepted);
+				}
+				return;
+			case 'agent-screen-state':
+				return this.#receiveAgentScreenState(peer, message.state);
+			case 'end':
+				return this.#receiveEnd(peer, message.reason);
+		}
+	}
+
+	/** Applies an event a peer caused; an illegal one is rejected. True if the state changed. */
+	#applyFromPeer(peer: ConnectedPeer, event: SessionEvent, minRequestIntervalMs?: number): boolean {
+		const result = this.#apply(event, minRequestIntervalMs);
+		if (!result.ok) {
+			this.#reject(peer, result.error);
+			return false;
+		}
+		this.#emit('change');
+		return true;
+	}
+
+	#receiveHello(peer: ConnectedPeer, name: string): void {
+		const firstHello = peer.name === null;
+		peer.name = name;
+		if (firstHello) this.#addSystemMessage(`${name} joined`);
+		this.#updatePeerList();
+		this.#emit('change');
+	}
+
+	#receiveChat(peer: ConnectedPeer, message: Extract<PeerMessage, { type: 'chat' }>): void {
+		const chatMessage: ChatMessage = {
+			id: message.id,
+			name: message.name,
+			// The role comes from the verified ticket, never from the message.
+			role: peer.role,
+			text: message.text,
+			sentAt: message.sentAt,
+			mine: false
+		};
+		// A resend after a reconnect is expected: drop it quietly.
+		if (!this.#chat.add(chatMessage)) return;
+		this.#emit('chat', chatMessage);
+		this.#emit('change');
+	}
+
+	/** Customer side. */
+	#receiveScreenRequest(peer: ConnectedPeer): void {
+		const accepted = this.#applyFromPeer(
+			peer,
+			{ type: 'screen-requested', at: this.#now() },
+			SCREEN_REQUEST_INTERVAL_MS - REQUEST_JITTER_TOLERANCE_MS
+		);
+		if (!accepted) {
+			// The agent already thinks it asked: tell it how things really are.
+			this.#send(peer, { type: 'screen-sync', state: this.#state.screen });
+			return;
+		}
+		// Other agents learn a request is pending (and so do not ask again).
+		this.#broadcastToAgents({ type: 'screen-sync', state: 'requested' }, peer);
+		this.#emit('screen-request', peer.name ?? 'Agent');
+	}
+
+	/** Agent side: a change the customer made. */
+	#receiveScreenState(peer: ConnectedPeer, state: 'sharing' | 'stopped' | 'declined'): void {
+		if (state === this.#state.screen) return;
+		const event: SessionEvent =
+			state === 'sharing'
+				? { type: 'share-started' }
+				: state === 'stopped'
+					? { type: 'share-stopped' }
+					: { type: 'share-declined' };
+		this.#applyFromPeer(peer, event);
+	}
+
+	/** Customer side: an agent's own screen, shown to the customer. */
+	#receiveAgentScreenState(peer: ConnectedPeer, state: 'sharing' | 'stopped'): void {
+		if (state === 'sharing') {
+			// The same agent saying so again (it reconnected): nothing changed.
+			if (this.#sharingAgentId === peer.peerId) return;
+			if (this.#applyFromPeer(peer, { type: 'agent-share-started' })) {
+				this.#sharingAgentId = peer.peerId;
+			}
+			return;
+		}
+		if (this.#sharingAgentId !== peer.peerId) return this.#reject(peer, 'agent-not-sharing');
+		this.#sharingAgentId = null;
+		this.#applyFromPeer(peer, { type: 'agent-share-stopped' });
+	}
+
+	#receiveEnd(peer: ConnectedPeer, reason: EndReason): void {
+		// An agent leaving a multi-agent session ends only its own part; the customer's end, or the
+		// last agent's, ends the session.
+		const othersRemain = [...this.#peers.values()].some(
+			(other) => other !== peer && other.role === 'agent'
+		);
+		const endsSession = peer.role === 'customer' || (this.#role === 'customer' && !othersRemain);
+		if (endsSession) this.#finish(reason);
+		else this.removePeer(peer.peerId);
+	}
+}

@@ -1,0 +1,38 @@
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { sessionForUser } from '$lib/server/access';
+import { formatSessionCode } from '$lib/server/codes';
+import { codeCookieName } from '$lib/server/code-cookie';
+import { getRuntime } from '$lib/server/runtime';
+import { agentTicket } from '$lib/server/support-sessions';
+
+export const load: PageServerLoad = async ({ params, locals, cookies }) => {
+	const runtime = await getRuntime();
+	const user = locals.user!;
+	const session = await sessionForUser(runtime, params.id, user);
+	const now = Date.now();
+	const expired = session.status === 'waiting' && session.code_expires_at <= now;
+	const live = session.status !== 'ended' && !expired;
+	const code =
+		session.status === 'waiting' && !expired ? cookies.get(codeCookieName(session.id)) : undefined;
+	if (session.status !== 'waiting')
+		cookies.delete(codeCookieName(session.id), { path: `/agent/sessions/${session.id}` });
+	if (live && user.role !== 'admin' && session.agent_id !== user.id) error(403, 'Not your session');
+	const identity = live ? await agentTicket(runtime, session, user) : null;
+	return {
+		session: {
+			id: session.id,
+			status: expired ? ('expired' as const) : session.status,
+			customerName: session.customer_name,
+			customerPeerId: session.customer_peer_id,
+			codeExpiresAt: session.code_expires_at,
+			endReason: session.end_reason,
+			createdAt: session.created_at
+		},
+		code: code && /^\d{9}$/.test(code) ? { digits: code, display: formatSessionCode(code) } : null,
+		identity,
+		agentName: user.name,
+		iceServers: runtime.config.iceServers,
+		ticketKey: runtime.secrets.ticketPublicKeyRaw
+	};
+};

@@ -1,0 +1,47 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { audit } from '$lib/server/audit';
+import { checkCredentials, createLoginSession, setSessionCookie } from '$lib/server/auth';
+import { getRuntime } from '$lib/server/runtime';
+import { LoginForm, firstIssue, formFields, v } from '$lib/server/schemas';
+
+function safeNext(next: string | null): string {
+	// Only same-site paths: never an open redirect.
+	return next && next.startsWith('/') && !next.startsWith('//') ? next : '/agent';
+}
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const runtime = await getRuntime();
+		const fields = formFields(await event.request.formData(), ['email', 'password']);
+		const email = String(fields.email ?? '');
+		const parsed = v.safeParse(LoginForm, fields);
+		if (!parsed.success) return fail(400, { email, error: firstIssue(parsed.issues) });
+
+		const address = event.getClientAddress();
+		const key = `${address}|${parsed.output.email.toLowerCase()}`;
+		if (!runtime.loginLimiter.allowed(key) || !runtime.loginLimiter.allowed(address)) {
+			return fail(429, { email, error: 'Too many attempts, try again later.' });
+		}
+		const user = await checkCredentials(runtime.db, parsed.output.email, parsed.output.password);
+		if (!user) {
+			runtime.loginLimiter.fail(key);
+			runtime.loginLimiter.fail(address);
+			await audit(runtime.db, {
+				action: 'login.failed',
+				detail: { email: parsed.output.email.toLowerCase() },
+				ip: address
+			});
+			return fail(400, { email, error: 'Wrong email or password.' });
+		}
+		runtime.loginLimiter.succeed(key);
+		const token = await createLoginSession(runtime.db, user.id);
+		setSessionCookie(event.cookies, token, event.url.protocol === 'https:');
+		await audit(runtime.db, { actorId: user.id, action: 'login.succeeded', ip: address });
+		redirect(303, safeNext(event.url.searchParams.get('next')));
+	}
+};
