@@ -27,6 +27,8 @@ export interface SupportClientOptions {
 	features: Features;
 	/** Peers to contact at start: the agents (customer side) or the customer (agent side). */
 	contacts: string[];
+	/** How often the ticket is traded for a fresh one (and the session's liveness checked). */
+	ticketRefreshMs?: number;
 	/** Called once the session ends here, to tell the server (revokes the tickets). */
 	notifyServerOfEnd?: (reason: EndReason) => Promise<void>;
 }
@@ -145,6 +147,42 @@ export class SupportClient {
 		this.#link.onCall((incoming) => void this.#onIncomingCall(incoming));
 		this.#changed();
 		for (const contact of this.options.contacts) void this.connectTo(contact);
+		this.#refreshTimer = setInterval(
+			() => void this.refreshTicket(),
+			this.options.ticketRefreshMs ?? 20_000
+		);
+	}
+
+	#refreshTimer: ReturnType<typeof setInterval> | null = null;
+
+	/**
+	 * Trades the ticket for a fresh one. The server answers 410 once the session has ended
+	 * (ended elsewhere, the agent was disabled, …): then it ends here too.
+	 */
+	async refreshTicket(): Promise<void> {
+		if (this.session.state.status === 'ended') return;
+		let response: Response;
+		try {
+			response = await fetch('/api/tickets/refresh', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ ticket: this.options.ticket })
+			});
+		} catch {
+			return; // Server unreachable: the peer-to-peer session goes on; try again later.
+		}
+		if (response.status === 410) {
+			const body = (await response.json().catch(() => ({}))) as { reason?: EndReason };
+			const reason: EndReason =
+				body.reason ?? (this.options.role === 'customer' ? 'agent' : 'customer');
+			this.session.end(reason);
+			await this.#afterEnd(reason, false);
+			return;
+		}
+		if (!response.ok) return;
+		const body = (await response.json()) as { ticket: string };
+		this.options.ticket = body.ticket;
+		this.#link?.reconnect(body.ticket);
 	}
 
 	#reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -383,6 +421,7 @@ export class SupportClient {
 		for (const peer of this.#peers.values()) peer.outgoingCall?.close();
 		this.#peers.clear();
 		if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+		if (this.#refreshTimer) clearInterval(this.#refreshTimer);
 		this.#changed();
 		try {
 			if (local) await this.options.notifyServerOfEnd?.(reason);
@@ -394,6 +433,7 @@ export class SupportClient {
 
 	/** Closes everything without ending the session (page unload). */
 	dispose() {
+		if (this.#refreshTimer) clearInterval(this.#refreshTimer);
 		this.#link?.destroy();
 	}
 }

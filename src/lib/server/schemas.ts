@@ -50,6 +50,10 @@ export const EndRequest = v.object({
 	reason: v.picklist(['customer', 'agent', 'connection-lost', 'expired'])
 });
 
+export const TicketRefreshRequest = v.object({
+	ticket: v.pipe(v.string(), v.maxLength(4096))
+});
+
 export function formFields(data: FormData, names: string[]): Record<string, unknown> {
 	const fields: Record<string, unknown> = {};
 	for (const name of names) {

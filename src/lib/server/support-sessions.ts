@@ -4,7 +4,7 @@ import type { SessionUser } from './auth';
 import { generateSessionCode, normaliseSessionCode } from './codes';
 import type { SupportSessionsTable } from './db/schema';
 import { hmac, randomId } from './secrets';
-import { signTicket } from './tickets';
+import { signTicket, verifyTicketSignature } from './tickets';
 import { audit } from './audit';
 
 export type SupportSessionRow = SupportSessionsTable;
@@ -294,3 +294,52 @@ export function isLiveSessionStatus(status: string) {
 }
 
 export { normaliseSessionCode };
+
+/** How long after its expiry a ticket may still be traded for a fresh one (a sleeping laptop). */
+const REFRESH_GRACE_MS = 60 * 60 * 1000;
+
+export type RefreshResult =
+	| { ok: true; ticket: string; features: Features }
+	| { ok: false; error: 'ended'; reason: string }
+	| { ok: false; error: 'invalid' };
+
+export async function refreshTicket(runtime: Runtime, ticket: string): Promise<RefreshResult> {
+	const check = verifyTicketSignature(runtime.secrets.ticketPublicKey, ticket, 0);
+	if (!check.ok || check.claims.exp + REFRESH_GRACE_MS < Date.now()) {
+		return { ok: false, error: 'invalid' };
+	}
+	const claims = check.claims;
+	const session = await getSupportSession(runtime, claims.sid);
+	if (!session) return { ok: false, error: 'invalid' };
+	if (session.status === 'ended') {
+		return { ok: false, error: 'ended', reason: session.end_reason ?? 'agent' };
+	}
+	const participant = await runtime.db
+		.selectFrom('session_participants')
+		.select(['left_at', 'user_id', 'name'])
+		.where('session_id', '=', session.id)
+		.where('peer_id', '=', claims.pid)
+		.executeTakeFirst();
+	if (!participant) return { ok: false, error: 'invalid' };
+	if (participant.left_at !== null) return { ok: false, error: 'ended', reason: 'agent' };
+	const owner = await runtime.db
+		.selectFrom('users')
+		.select(['id', 'disabled_at'])
+		.where('id', '=', claims.role === 'agent' ? (participant.user_id ?? '') : session.agent_id)
+		.executeTakeFirst();
+	if (!owner || owner.disabled_at !== null) return { ok: false, error: 'invalid' };
+	const features = featuresFor(owner);
+	return {
+		ok: true,
+		features,
+		ticket: signTicket(runtime.secrets.ticketPrivateKey, {
+			sessionId: session.id,
+			role: claims.role,
+			peerId: claims.pid,
+			name: participant.name,
+			organisation: runtime.config.organisationName,
+			...(claims.uid ? { userId: claims.uid } : {}),
+			features
+		})
+	};
+}
