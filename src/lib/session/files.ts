@@ -1,0 +1,1030 @@
+/**
+ * File transfer over the dedicated binary channel, both directions.
+ *
+ * Every file is offered first and no byte moves before the receiver accepts. Accepted files
+ * are streamed one at a time in chunks sized from the channel's `maxMessageSize`, with two
+ * brakes: the channel's `bufferedAmount` (high/low water marks) and a window of bytes the
+ * receiver has not yet acknowledged as written, so a slow disk never piles memory up on the
+ * receiving side. Both sides hash with SHA-256 as bytes pass; the sender announces its hash
+ * in `done`, the receiver compares and answers `verified` or `error`.
+ *
+ * Everything the peer sends is validated; a transfer whose peer breaks the rules is failed
+ * and its sink aborted, and frames for transfers that are not active are dropped.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import {
+	DATA_HEADER_BYTES,
+	MAX_CHUNK_BYTES,
+	MAX_FRAME_BYTES,
+	createDataFrame,
+	decodeControlFrame,
+	decodeDataFrame,
+	encodeControlFrame,
+	newTransferId,
+	transferIdToBytes,
+	type ControlFrame
+} from './file-framing';
+import { safeFileName } from './file-names';
+import type { BinaryChannel } from './transport';
+
+export { safeFileName } from './file-names';
+
+/** What can be sent; a browser `File` satisfies it. */
+export interface FileSource {
+	name: string;
+	size: number;
+	type: string;
+	stream(): ReadableStream<Uint8Array>;
+}
+
+/** Where a received file goes: a file on disk (File System Access) or memory. */
+export interface FileSink {
+	write(chunk: Uint8Array): Promise<void>;
+	close(): Promise<void>;
+	/** Discards everything written so far. */
+	abort(reason?: string): Promise<void>;
+}
+
+export type TransferState =
+	'offered' | 'sending' | 'receiving' | 'verifying' | 'done' | 'declined' | 'cancelled' | 'failed';
+
+export type TransferDirection = 'send' | 'receive';
+
+/** Why the receiver refused an offer (also the `error` of a declined sent transfer). */
+export type DeclineReason = 'declined' | 'not-allowed' | 'too-large' | 'busy';
+
+/** Why a transfer failed or was declined; stable codes, worded by the UI. */
+export type TransferError =
+	| DeclineReason
+	| 'hash-mismatch'
+	| 'idle-timeout'
+	| 'connection-lost'
+	| 'read-failed'
+	| 'write-failed'
+	| 'send-failed'
+	/** The file's content did not match its announced size while it was read. */
+	| 'file-changed'
+	/** The following codes mean the peer broke the protocol. */
+	| 'unexpected-chunk'
+	| 'bad-chunk-index'
+	| 'duplicate-chunk'
+	| 'too-many-bytes'
+	| 'oversized-frame'
+	| 'empty-chunk'
+	| 'incomplete'
+	| 'flow-violation'
+	/** The peer reported a failure with a code this version does not know. */
+	| 'peer-error';
+
+export interface TransferInfo {
+	readonly id: string;
+	/** Already reduced by `safeFileName`. */
+	readonly name: string;
+	readonly size: number;
+	readonly type: string;
+	readonly direction: TransferDirection;
+	readonly peerName: string;
+	/** Bytes the receiver has written (acknowledged ones, on the sending side). */
+	readonly bytesDone: number;
+	/** Smoothed bytes per second. */
+	readonly speed: number;
+	/** Seconds left at the current speed; null when unknown or not moving. */
+	readonly eta: number | null;
+	readonly state: TransferState;
+	readonly error: TransferError | null;
+	/** Hex digest, set once the transfer is done (verified by the receiver). */
+	readonly sha256: string | null;
+	/** For a cancelled transfer: true when the other side cancelled it. */
+	readonly cancelledByPeer: boolean;
+	readonly startedAt: number;
+	readonly finishedAt: number | null;
+}
+
+export type SendResult =
+	| { ok: true; transfer: TransferInfo }
+	| { ok: false; error: 'too-large' | 'not-allowed' | 'closed' };
+
+/** An offer refused without asking the user (settings, size, too many pending offers). */
+export interface TransferRejection {
+	error: 'not-allowed' | 'too-large' | 'busy';
+	name: string;
+	size: number;
+}
+
+export interface FileTransferFeatures {
+	fileTransfer: boolean;
+	maxFileSize: number;
+}
+
+export interface FileTransfersOptions {
+	channel: BinaryChannel;
+	features: FileTransferFeatures;
+	/** Display name of the other side, shown on every transfer. */
+	peerName: string;
+	idleTimeoutMs?: number;
+	now?: () => number;
+	/** Payload bytes per data frame; defaults to what `maxMessageSize` allows (≤ 256 KiB). */
+	chunkSize?: number;
+}
+
+interface FileTransferEvents {
+	change: void;
+	offer: TransferInfo;
+	finished: TransferInfo;
+	rejected: TransferRejection;
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 ** 3;
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Pause sending above this many queued bytes… */
+export const BUFFERED_HIGH_WATER = 8 * 1024 * 1024;
+/** …until the queue is down to this. */
+export const BUFFERED_LOW_WATER = 1024 * 1024;
+/**
+ * Most bytes received but not yet written that a receiver holds; the sender never has more
+ * unacknowledged, and a peer that sends more is cut off. This bounds receiver memory.
+ */
+export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
+/** The receiver acknowledges after this many written bytes (well under the window)… */
+const ACK_EVERY_BYTES = 1024 * 1024;
+/** …or this long after its last ack, so the sender's progress moves on slow links too. */
+const ACK_EVERY_MS = 250;
+/** Offers waiting for the user; more are declined as 'busy' so a flood cannot grow memory. */
+export const MAX_PENDING_OFFERS = 16;
+/** Finished transfers kept in the list; older ones are dropped first. */
+export const MAX_FINISHED_KEPT = 200;
+/** The sender lets other work run (chat, rendering) after this many bytes. */
+const YIELD_EVERY_BYTES = 4 * 1024 * 1024;
+const SPEED_SAMPLE_MS = 250;
+const SPEED_SMOOTHING = 0.3;
+/** Used when the channel reports no usable maxMessageSize. */
+const FALLBACK_CHUNK_BYTES = 16 * 1024 - 64;
+
+const TERMINAL_STATES: ReadonlySet<TransferState> = new Set([
+	'done',
+	'declined',
+	'cancelled',
+	'failed'
+]);
+const KNOWN_ERRORS: ReadonlySet<string> = new Set<TransferError>([
+	'declined',
+	'not-allowed',
+	'too-large',
+	'busy',
+	'hash-mismatch',
+	'idle-timeout',
+	'connection-lost',
+	'read-failed',
+	'write-failed',
+	'send-failed',
+	'file-changed',
+	'unexpected-chunk',
+	'bad-chunk-index',
+	'duplicate-chunk',
+	'too-many-bytes',
+	'oversized-frame',
+	'empty-chunk',
+	'incomplete',
+	'flow-violation',
+	'peer-error'
+]);
+const DECLINE_REASONS: ReadonlySet<string> = new Set<DeclineReason>([
+	'declined',
+	'not-allowed',
+	'too-large',
+	'busy'
+]);
+
+export function isActiveState(state: TransferState): boolean {
+	return !TERMINAL_STATES.has(state);
+}
+
+/** Keeps a plausible MIME type and nothing else (the type is only a hint). */
+function safeMimeType(type: string): string {
+	const trimmed = type.trim().toLowerCase();
+	return trimmed.length <= 100 && /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(trimmed)
+		? trimmed
+		: '';
+}
+
+/** Gives the event loop a turn, so a fast send loop cannot starve chat or rendering. */
+function yieldToEventLoop(): Promise<void> {
+	const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+	if (scheduler?.yield) return scheduler.yield();
+	return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Runs a sink/reader call that may throw or reject, ignoring the outcome. */
+function settleQuietly(action: () => Promise<unknown> | undefined): void {
+	try {
+		void Promise.resolve(action()).catch(() => undefined);
+	} catch {
+		// A broken sink or reader must not break the transfer bookkeeping.
+	}
+}
+
+interface TransferRecord {
+	id: string;
+	name: string;
+	size: number;
+	type: string;
+	direction: TransferDirection;
+	state: TransferState;
+	error: TransferError | null;
+	sha256: string | null;
+	cancelledByPeer: boolean;
+	bytesDone: number;
+	speed: number;
+	speedSampleAt: number;
+	speedSampleBytes: number;
+	startedAt: number;
+	finishedAt: number | null;
+	/** Last sign of life of this transfer, for the idle timeout; null while it must wait. */
+	lastActivityAt: number | null;
+	/** Resolves when the transfer reaches a terminal state. */
+	settled: Promise<void>;
+	settle: () => void;
+}
+
+interface OutgoingTransfer extends TransferRecord {
+	direction: 'send';
+	idBytes: Uint8Array;
+	source: FileSource;
+	reader: ReadableStreamDefaultReader<Uint8Array> | null;
+	sentBytes: number;
+	ackedBytes: number;
+	/** Wakes the send loop when an ack arrives or the transfer stops. */
+	wake: (() => void) | null;
+	/** Hash announced in `done`; the transfer shows it once the receiver has verified it. */
+	announcedSha256: string | null;
+}
+
+interface IncomingTransfer extends TransferRecord {
+	direction: 'receive';
+	sink: FileSink | null;
+	hasher: ReturnType<typeof sha256.create> | null;
+	nextIndex: number;
+	receivedBytes: number;
+	/** Received, hashed, not yet written: what this transfer holds in memory. */
+	pendingWriteBytes: number;
+	writtenBytes: number;
+	ackedBytes: number;
+	lastAckAt: number;
+	writes: Promise<void>;
+}
+
+type Transfer = OutgoingTransfer | IncomingTransfer;
+
+export class FileTransfers {
+	readonly #channel: BinaryChannel;
+	readonly #features: FileTransferFeatures;
+	readonly #peerName: string;
+	readonly #idleTimeoutMs: number;
+	readonly #now: () => number;
+	readonly #chunkSize: number | undefined;
+
+	#transfers = new Map<string, Transfer>();
+	#sendQueue: OutgoingTransfer[] = [];
+	#pumping = false;
+	#closed = false;
+	#peerActivityAt = 0;
+	#bytesSinceYield = 0;
+	#idleTimer: ReturnType<typeof setInterval> | null = null;
+	#snapshot: readonly TransferInfo[] | null = null;
+	#listeners: { [K in keyof FileTransferEvents]: Set<(value: FileTransferEvents[K]) => void> } = {
+		change: new Set(),
+		offer: new Set(),
+		finished: new Set(),
+		rejected: new Set()
+	};
+	#unsubscribe: Array<() => void>;
+
+	constructor(options: FileTransfersOptions) {
+		this.#channel = options.channel;
+		this.#features = { ...options.features };
+		this.#peerName = options.peerName;
+		this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+		this.#now = options.now ?? Date.now;
+		this.#chunkSize = options.chunkSize;
+		this.#unsubscribe = [
+			this.#channel.onMessage((data) => this.#onChannelMessage(data)),
+			this.#channel.onClose(() => this.close())
+		];
+	}
+
+	get peerName(): string {
+		return this.#peerName;
+	}
+
+	get features(): Readonly<FileTransferFeatures> {
+		return this.#features;
+	}
+
+	/** True when files can be offered now. */
+	get canSend(): boolean {
+		return this.#features.fileTransfer && !this.#closed && this.#channel.open;
+	}
+
+	get closed(): boolean {
+		return this.#closed;
+	}
+
+	/** Every transfer, oldest first, as immutable snapshots (a new array after each change). */
+	get transfers(): readonly TransferInfo[] {
+		this.#snapshot ??= Object.freeze([...this.#transfers.values()].map((t) => this.#info(t)));
+		return this.#snapshot;
+	}
+
+	/** Bytes received and held in memory waiting for a sink, across all transfers. */
+	get pendingWriteBytes(): number {
+		let total = 0;
+		for (const t of this.#transfers.values()) {
+			if (t.direction === 'receive') total += t.pendingWriteBytes;
+		}
+		return total;
+	}
+
+	on<K extends keyof FileTransferEvents>(
+		event: K,
+		handler: (value: FileTransferEvents[K]) => void
+	): () => void {
+		const handlers = this.#listeners[event];
+		handlers.add(handler);
+		return () => handlers.delete(handler);
+	}
+
+	/** Offers a file; its bytes move only once the other side accepts. */
+	send(file: FileSource): SendResult {
+		if (this.#closed || !this.#channel.open) return { ok: false, error: 'closed' };
+		if (!this.#features.fileTransfer) return { ok: false, error: 'not-allowed' };
+		if (
+			!Number.isSafeInteger(file.size) ||
+			file.size < 0 ||
+			file.size > this.#features.maxFileSize
+		) {
+			return { ok: false, error: 'too-large' };
+		}
+		const id = newTransferId();
+		const transfer: OutgoingTransfer = {
+			...this.#newRecord('send', id, safeFileName(file.name), file.size, safeMimeType(file.type)),
+			direction: 'send',
+			idBytes: transferIdToBytes(id),
+			source: file,
+			reader: null,
+			sentBytes: 0,
+			ackedBytes: 0,
+			wake: null,
+			announcedSha256: null
+		};
+		this.#transfers.set(id, transfer);
+		const offer: ControlFrame = {
+			kind: 'offer',
+			id,
+			name: transfer.name,
+			size: file.size,
+			type: transfer.type
+		};
+		if (this.#sendControl(offer)) this.#changed();
+		else this.#fail(transfer, 'connection-lost', false);
+		return { ok: true, transfer: this.#info(transfer) };
+	}
+
+	/** Accepts an offered file into `sink`. If the offer is gone meanwhile, the sink is aborted. */
+	accept(id: string, sink: FileSink): void {
+		const transfer = this.#transfers.get(id);
+		if (this.#closed || transfer?.direction !== 'receive' || transfer.state !== 'offered') {
+			settleQuietly(() => sink.abort('transfer no longer offered'));
+			return;
+		}
+		transfer.sink = sink;
+		transfer.hasher = sha256.create();
+		transfer.state = 'receiving';
+		this.#markActive(transfer);
+		this.#sendControl({ kind: 'accept', id });
+		this.#changed();
+		this.#ensureIdleTimer();
+	}
+
+	decline(id: string): void {
+		const transfer = this.#transfers.get(id);
+		if (transfer?.direction !== 'receive' || transfer.state !== 'offered') return;
+		this.#sendControl({ kind: 'decline', id, reason: 'declined' });
+		this.#finish(transfer, 'declined', 'declined');
+	}
+
+	/** Stops any active transfer, in either direction; the other side is told. */
+	cancel(id: string): void {
+		const transfer = this.#transfers.get(id);
+		if (!transfer || !isActiveState(transfer.state)) return;
+		this.#sendControl({ kind: 'cancel', id });
+		this.#finish(transfer, 'cancelled', null);
+	}
+
+	/** The channel is gone: active transfers fail with 'connection-lost', sinks are aborted. */
+	close(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		for (const unsubscribe of this.#unsubscribe) unsubscribe();
+		this.#sendQueue = [];
+		for (const transfer of [...this.#transfers.values()]) {
+			if (isActiveState(transfer.state)) this.#finish(transfer, 'failed', 'connection-lost');
+		}
+		this.#stopIdleTimer();
+		this.#changed();
+	}
+
+	#newRecord(
+		direction: TransferDirection,
+		id: string,
+		name: string,
+		size: number,
+		type: string
+	): TransferRecord {
+		let settle = () => {};
+		const settled = new Promise<void>((resolve) => (settle = resolve));
+		return {
+			id,
+			name,
+			size,
+			type,
+			direction,
+			state: 'offered',
+			error: null,
+			sha256: null,
+			cancelledByPeer: false,
+			bytesDone: 0,
+			speed: 0,
+			speedSampleAt: 0,
+			speedSampleBytes: 0,
+			startedAt: this.#now(),
+			finishedAt: null,
+			lastActivityAt: null,
+			settled,
+			settle
+		};
+	}
+
+	#info(t: Transfer): TransferInfo {
+		const moving = isActiveState(t.state) && t.speed > 0;
+		return Object.freeze({
+			id: t.id,
+			name: t.name,
+			size: t.size,
+			type: t.type,
+			direction: t.direction,
+			peerName: this.#peerName,
+			bytesDone: t.bytesDone,
+			speed: t.speed,
+			eta: moving ? Math.max(0, (t.size - t.bytesDone) / t.speed) : null,
+			state: t.state,
+			error: t.error,
+			sha256: t.sha256,
+			cancelledByPeer: t.cancelledByPeer,
+			startedAt: t.startedAt,
+			finishedAt: t.finishedAt
+		});
+	}
+
+	#emit<K extends keyof FileTransferEvents>(event: K, value: FileTransferEvents[K]): void {
+		for (const handler of [...this.#listeners[event]]) {
+			try {
+				handler(value);
+			} catch (error) {
+				// A failing listener must not corrupt transfer state; report it out of band.
+				queueMicrotask(() => {
+					throw error;
+				});
+			}
+		}
+	}
+
+	#changed(): void {
+		this.#snapshot = null;
+		this.#emit('change', undefined);
+	}
+
+	#sendControl(frame: ControlFrame): boolean {
+		if (!this.#channel.open) return false;
+		try {
+			this.#channel.send(encodeControlFrame(frame));
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
+	/** Moves a transfer to a terminal state once, releasing its reader or sink. */
+	#finish(t: Transfer, state: TransferState, error: TransferError | null): void {
+		if (!isActiveState(t.state)) return;
+		t.state = state;
+		t.error = error;
+		t.finishedAt = this.#now();
+		t.lastActivityAt = null;
+		if (state !== 'done') t.sha256 = null;
+		if (t.direction === 'send') {
+			const reader = t.reader;
+			t.reader = null;
+			if (reader) settleQuietly(() => reader.cancel());
+			t.wake?.();
+		} else {
+			const sink = t.sink;
+			t.sink = null;
+			t.hasher = null;
+			t.pendingWriteBytes = 0;
+			if (sink && state !== 'done') settleQuietly(() => sink.abort(error ?? state));
+		}
+		t.settle();
+		this.#forgetOldFinished(t);
+		this.#snapshot = null;
+		this.#emit('finished', this.#info(t));
+		this.#changed();
+		if (!this.#hasActive()) this.#stopIdleTimer();
+	}
+
+	#fail(t: Transfer, error: TransferError, notifyPeer: boolean): void {
+		if (!isActiveState(t.state)) return;
+		if (notifyPeer) this.#sendControl({ kind: 'error', id: t.id, reason: error });
+		this.#finish(t, 'failed', error);
+	}
+
+	/** Drops the oldest finished transfers beyond the limit, never the one just finished. */
+	#forgetOldFinished(justFinished: Transfer): void {
+		let finished = 0;
+		for (const t of this.#transfers.values()) if (!isActiveState(t.state)) finished++;
+		for (const [id, t] of this.#transfers) {
+			if (finished <= MAX_FINISHED_KEPT) break;
+			if (t !== justFinished && !isActiveState(t.state)) {
+				this.#transfers.delete(id);
+				finished--;
+			}
+		}
+	}
+
+	#hasActive(): boolean {
+		for (const t of this.#transfers.values()) if (isActiveState(t.state)) return true;
+		return false;
+	}
+
+	#markActive(t: Transfer): void {
+		const now = this.#now();
+		t.lastActivityAt = now;
+		t.speedSampleAt = now;
+		t.speedSampleBytes = t.bytesDone;
+	}
+
+	#progress(t: Transfer, bytesDone: number): void {
+		const now = this.#now();
+		t.bytesDone = bytesDone;
+		t.lastActivityAt = now;
+		const elapsed = now - t.speedSampleAt;
+		if (elapsed >= SPEED_SAMPLE_MS) {
+			const rate = ((bytesDone - t.speedSampleBytes) * 1000) / elapsed;
+			t.speed = t.speed === 0 ? rate : t.speed * (1 - SPEED_SMOOTHING) + rate * SPEED_SMOOTHING;
+			t.speedSampleAt = now;
+			t.speedSampleBytes = bytesDone;
+		}
+		this.#changed();
+	}
+
+	// ---- Incoming frames -------------------------------------------------------------------
+
+	#onChannelMessage(data: unknown): void {
+		if (this.#closed) return;
+		if (typeof data === 'string') {
+			const frame = decodeControlFrame(data);
+			if (frame) this.#onControlFrame(frame);
+		} else if (data instanceof ArrayBuffer) {
+			this.#onDataFrame(new Uint8Array(data));
+		} else if (ArrayBuffer.isView(data)) {
+			this.#onDataFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+		}
+	}
+
+	#onControlFrame(frame: ControlFrame): void {
+		if (frame.kind === 'offer') {
+			this.#onOffer(frame);
+			return;
+		}
+		const t = this.#transfers.get(frame.id);
+		if (!t || !isActiveState(t.state)) return;
+		this.#peerActivityAt = this.#now();
+		switch (frame.kind) {
+			case 'cancel':
+				t.cancelledByPeer = true;
+				this.#finish(t, 'cancelled', null);
+				return;
+			case 'error':
+				this.#finish(
+					t,
+					'failed',
+					KNOWN_ERRORS.has(frame.reason) ? (frame.reason as TransferError) : 'peer-error'
+				);
+				return;
+		}
+		if (t.direction === 'send') this.#onControlForOutgoing(t, frame);
+		else this.#onControlForIncoming(t, frame);
+	}
+
+	#onOffer(offer: Extract<ControlFrame, { kind: 'offer' }>): void {
+		// An id already in use is a forgery or a replay; answering could disturb that transfer.
+		if (this.#transfers.has(offer.id)) return;
+		const name = safeFileName(offer.name);
+		const reject = (error: TransferRejection['error']) => {
+			this.#sendControl({ kind: 'decline', id: offer.id, reason: error });
+			this.#emit('rejected', { error, name, size: offer.size });
+		};
+		if (!this.#features.fileTransfer) return reject('not-allowed');
+		if (offer.size > this.#features.maxFileSize) return reject('too-large');
+		let pending = 0;
+		for (const t of this.#transfers.values()) {
+			if (t.direction === 'receive' && t.state === 'offered') pending++;
+		}
+		if (pending >= MAX_PENDING_OFFERS) return reject('busy');
+
+		this.#peerActivityAt = this.#now();
+		const transfer: IncomingTransfer = {
+			...this.#newRecord('receive', offer.id, name, offer.size, safeMimeType(offer.type)),
+			direction: 'receive',
+			sink: null,
+			hasher: null,
+			nextIndex: 0,
+			receivedBytes: 0,
+			pendingWriteBytes: 0,
+			writtenBytes: 0,
+			ackedBytes: 0,
+			lastAckAt: 0,
+			writes: Promise.resolve()
+		};
+		this.#transfers.set(offer.id, transfer);
+		this.#snapshot = null;
+		this.#emit('offer', this.#info(transfer));
+		this.#changed();
+	}
+
+	#onControlForOutgoing(t: OutgoingTransfer, frame: ControlFrame): void {
+		switch (frame.kind) {
+			case 'accept':
+				if (t.state !== 'offered') return;
+				t.state = 'sending';
+				this.#sendQueue.push(t);
+				this.#changed();
+				void this.#pump();
+				return;
+			case 'decline':
+				if (t.state !== 'offered') return;
+				this.#finish(
+					t,
+					'declined',
+					frame.reason && DECLINE_REASONS.has(frame.reason)
+						? (frame.reason as DeclineReason)
+						: 'declined'
+				);
+				return;
+			case 'ack':
+				// Acks that go backwards or claim unsent bytes are ignored, never trusted.
+				if (t.state !== 'sending' && t.state !== 'verifying') return;
+				if (frame.bytes <= t.ackedBytes || frame.bytes > t.sentBytes) return;
+				t.ackedBytes = frame.bytes;
+				if (t.announcedSha256 !== null && t.ackedBytes === t.size) t.state = 'verifying';
+				this.#progress(t, frame.bytes);
+				t.wake?.();
+				return;
+			case 'verified':
+				if (t.announcedSha256 === null) return;
+				t.sha256 = t.announcedSha256;
+				t.bytesDone = t.size;
+				this.#finish(t, 'done', null);
+				return;
+		}
+	}
+
+	#onControlForIncoming(t: IncomingTransfer, frame: ControlFrame): void {
+		if (frame.kind !== 'done') return;
+		if (t.state !== 'receiving') {
+			if (t.state === 'offered') this.#fail(t, 'unexpected-chunk', true);
+			return;
+		}
+		if (t.receivedBytes !== t.size || !t.hasher) {
+			this.#fail(t, 'incomplete', true);
+			return;
+		}
+		const actual = bytesToHex(t.hasher.digest());
+		t.hasher = null;
+		t.state = 'verifying';
+		this.#changed();
+		if (actual !== frame.sha256) {
+			this.#fail(t, 'hash-mismatch', true);
+			return;
+		}
+		void this.#completeIncoming(t, actual);
+	}
+
+	#onDataFrame(bytes: Uint8Array): void {
+		const decoded = decodeDataFrame(bytes);
+		const t = decoded.id === undefined ? undefined : this.#transfers.get(decoded.id);
+		// Unknown ids, our own outgoing ids and finished transfers: refused by dropping.
+		if (t?.direction !== 'receive' || !isActiveState(t.state)) return;
+		if (!decoded.ok)
+			return this.#fail(
+				t,
+				decoded.reason === 'bad-header' ? 'unexpected-chunk' : decoded.reason,
+				true
+			);
+		if (t.state !== 'receiving') return this.#fail(t, 'unexpected-chunk', true);
+		if (decoded.index < t.nextIndex) return this.#fail(t, 'duplicate-chunk', true);
+		if (decoded.index > t.nextIndex) return this.#fail(t, 'bad-chunk-index', true);
+		const length = decoded.payload.length;
+		if (t.receivedBytes + length > t.size) return this.#fail(t, 'too-many-bytes', true);
+		if (this.pendingWriteBytes + length > RECEIVE_WINDOW_BYTES) {
+			return this.#fail(t, 'flow-violation', true);
+		}
+		const now = this.#now();
+		this.#peerActivityAt = now;
+		t.lastActivityAt = now;
+		t.nextIndex++;
+		t.receivedBytes += length;
+		t.hasher?.update(decoded.payload);
+		t.pendingWriteBytes += length;
+		const payload = decoded.payload;
+		t.writes = t.writes.then(() => this.#writeChunk(t, payload));
+	}
+
+	async #writeChunk(t: IncomingTransfer, payload: Uint8Array): Promise<void> {
+		const sink = t.sink;
+		if (!sink || !isActiveState(t.state)) return;
+		try {
+			await sink.write(payload);
+		} catch {
+			this.#fail(t, 'write-failed', true);
+			return;
+		}
+		if (!isActiveState(t.state)) return;
+		t.pendingWriteBytes -= payload.length;
+		t.writtenBytes += payload.length;
+		const now = this.#now();
+		if (
+			t.writtenBytes - t.ackedBytes >= ACK_EVERY_BYTES ||
+			t.writtenBytes === t.size ||
+			now - t.lastAckAt >= ACK_EVERY_MS
+		) {
+			t.ackedBytes = t.writtenBytes;
+			t.lastAckAt = now;
+			this.#sendControl({ kind: 'ack', id: t.id, bytes: t.writtenBytes });
+		}
+		this.#progress(t, t.writtenBytes);
+	}
+
+	async #completeIncoming(t: IncomingTransfer, digest: string): Promise<void> {
+		await t.writes;
+		const sink = t.sink;
+		if (t.state !== 'verifying' || !sink) return;
+		try {
+			await sink.close();
+		} catch {
+			this.#fail(t, 'write-failed', true);
+			return;
+		}
+		if (t.state !== 'verifying') return;
+		t.sink = null;
+		t.sha256 = digest;
+		t.bytesDone = t.size;
+		this.#sendControl({ kind: 'verified', id: t.id });
+		this.#finish(t, 'done', null);
+	}
+
+	// ---- Sending ---------------------------------------------------------------------------
+
+	/** Streams accepted files one at a time, each until the receiver has verified it. */
+	async #pump(): Promise<void> {
+		if (this.#pumping) return;
+		this.#pumping = true;
+		try {
+			for (let next = this.#sendQueue.shift(); next; next = this.#sendQueue.shift()) {
+				if (next.state !== 'sending') continue;
+				await this.#streamFile(next);
+				await next.settled;
+			}
+		} finally {
+			this.#pumping = false;
+		}
+	}
+
+	#payloadBytesPerFrame(): number {
+		const channelLimit =
+			Math.min(this.#channel.maxMessageSize, MAX_FRAME_BYTES) - DATA_HEADER_BYTES;
+		const limit =
+			Number.isFinite(channelLimit) && channelLimit > 0 ? channelLimit : FALLBACK_CHUNK_BYTES;
+		const wanted = this.#chunkSize ?? MAX_CHUNK_BYTES;
+		return Math.max(1, Math.min(wanted, limit, MAX_CHUNK_BYTES));
+	}
+
+	async #streamFile(t: OutgoingTransfer): Promise<void> {
+		this.#markActive(t);
+		this.#ensureIdleTimer();
+		let reader: ReadableStreamDefaultReader<Uint8Array>;
+		try {
+			reader = t.source.stream().getReader();
+		} catch {
+			this.#fail(t, 'read-failed', true);
+			return;
+		}
+		t.reader = reader;
+		const chunkBytes = this.#payloadBytesPerFrame();
+		const hasher = sha256.create();
+		let offset = 0;
+		let index = 0;
+		let current =
+			t.size > 0 ? createDataFrame(t.idBytes, index, Math.min(chunkBytes, t.size)) : null;
+		let filled = 0;
+
+		for (;;) {
+			let read: ReadableStreamReadResult<Uint8Array>;
+			try {
+				read = await reader.read();
+			} catch {
+				this.#fail(t, 'read-failed', true);
+				return;
+			}
+			if (t.state !== 'sending') return;
+			if (read.done) break;
+			const piece = read.value;
+			let at = 0;
+			while (at < piece.length) {
+				if (!current) {
+					this.#fail(t, 'file-changed', true);
+					return;
+				}
+				const count = Math.min(piece.length - at, current.payload.length - filled);
+				current.payload.set(piece.subarray(at, at + count), filled);
+				filled += count;
+				at += count;
+				if (filled < current.payload.length) continue;
+				hasher.update(current.payload);
+				if (!(await this.#sendDataFrame(t, current.frame, filled))) return;
+				offset += filled;
+				index++;
+				filled = 0;
+				current =
+					offset < t.size
+						? createDataFrame(t.idBytes, index, Math.min(chunkBytes, t.size - offset))
+						: null;
+			}
+		}
+		t.reader = null;
+		if (current) {
+			this.#fail(t, 'file-changed', true);
+			return;
+		}
+		t.announcedSha256 = bytesToHex(hasher.digest());
+		t.lastActivityAt = this.#now();
+		if (!this.#sendControl({ kind: 'done', id: t.id, sha256: t.announcedSha256 })) {
+			this.#fail(t, 'send-failed', false);
+			return;
+		}
+		// Still 'sending' while queued bytes are on their way; 'verifying' once all are written.
+		if (t.ackedBytes === t.size) {
+			t.state = 'verifying';
+			this.#changed();
+		}
+	}
+
+	/** Sends one frame once the receive window and the channel buffer allow; false if stopped. */
+	async #sendDataFrame(
+		t: OutgoingTransfer,
+		frame: ArrayBuffer,
+		payloadBytes: number
+	): Promise<boolean> {
+		while (
+			t.state === 'sending' &&
+			t.sentBytes - t.ackedBytes + payloadBytes > RECEIVE_WINDOW_BYTES
+		) {
+			await new Promise<void>((resolve) => (t.wake = resolve));
+			t.wake = null;
+		}
+		while (
+			t.state === 'sending' &&
+			this.#channel.open &&
+			this.#channel.bufferedAmount > BUFFERED_HIGH_WATER
+		) {
+			await this.#channel.waitForBufferedAmountBelow(BUFFERED_LOW_WATER);
+		}
+		if (t.state !== 'sending') return false;
+		try {
+			this.#channel.send(frame);
+		} catch {
+			this.#fail(t, this.#channel.open ? 'send-failed' : 'connection-lost', this.#channel.open);
+			return false;
+		}
+		t.sentBytes += payloadBytes;
+		t.lastActivityAt = this.#now();
+		this.#bytesSinceYield += payloadBytes;
+		if (this.#bytesSinceYield >= YIELD_EVERY_BYTES) {
+			this.#bytesSinceYield = 0;
+			await yieldToEventLoop();
+		}
+		return t.state === 'sending';
+	}
+
+	// ---- Idle timeout ----------------------------------------------------------------------
+
+	#ensureIdleTimer(): void {
+		if (this.#idleTimer !== null || this.#closed) return;
+		const period = Math.max(10, Math.min(1000, this.#idleTimeoutMs / 4));
+		this.#idleTimer = setInterval(() => this.#checkIdle(), period);
+	}
+
+	#stopIdleTimer(): void {
+		if (this.#idleTimer === null) return;
+		clearInterval(this.#idleTimer);
+		this.#idleTimer = null;
+	}
+
+	/**
+	 * Fails data-moving transfers with no sign of life for the idle timeout. A receiver counts
+	 * any valid frame from the peer as life, since the sender streams one file at a time and the
+	 * others wait their turn.
+	 */
+	#checkIdle(): void {
+		const now = this.#now();
+		for (const t of [...this.#transfers.values()]) {
+			if (t.lastActivityAt === null || t.state === 'offered' || !isActiveState(t.state)) continue;
+			const lastSign =
+				t.direction === 'receive'
+					? Math.max(t.lastActivityAt, this.#peerActivityAt)
+					: t.lastActivityAt;
+			if (now - lastSign > this.#idleTimeoutMs) this.#fail(t, 'idle-timeout', true);
+		}
+		if (!this.#hasActive()) this.#stopIdleTimer();
+	}
+}
+
+export interface MemorySink extends FileSink {
+	/** Everything written, as one array (a copy). */
+	result(): Uint8Array;
+	/** Everything written, as a Blob for a download, without another full copy in JS. */
+	toBlob(type?: string): Blob;
+	readonly aborted: boolean;
+	readonly closed: boolean;
+}
+
+/** Collects a received file in memory: the fallback download and the tests' sink. */
+export function memorySink(): MemorySink {
+	let chunks: Uint8Array<ArrayBuffer>[] = [];
+	let size = 0;
+	let aborted = false;
+	let closed = false;
+	return {
+		async write(chunk) {
+			if (aborted || closed) throw new Error('sink is no longer writable');
+			// Copied: the chunk may be a view into a larger received frame.
+			chunks.push(chunk.slice());
+			size += chunk.length;
+		},
+		async close() {
+			closed = true;
+		},
+		async abort() {
+			aborted = true;
+			chunks = [];
+			size = 0;
+		},
+		result() {
+			const bytes = new Uint8Array(size);
+			let offset = 0;
+			for (const chunk of chunks) {
+				bytes.set(chunk, offset);
+				offset += chunk.length;
+			}
+			return bytes;
+		},
+		toBlob(type = '') {
+			return new Blob(chunks, { type });
+		},
+		get aborted() {
+			return aborted;
+		},
+		get closed() {
+			return closed;
+		}
+	};
+}
+
+/** The part of a `FileSystemWritableFileStream` a sink needs. */
+export interface WritableFileStreamLike {
+	write(data: Uint8Array): Promise<void>;
+	close(): Promise<void>;
+	abort(reason?: unknown): Promise<void>;
+}
+
+/**
+ * Streams to a file chosen with `showSaveFilePicker`. Chromium writes to a temporary file and
+ * moves it into place on `close()`, so `abort()` leaves no partial file behind.
+ */
+export function writableSink(writable: WritableFileStreamLike): FileSink {
+	return {
+		write: (chunk) => writable.write(chunk),
+		close: () => writable.close(),
+		abort: (reason) => writable.abort(reason)
+	};
+}
