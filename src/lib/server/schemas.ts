@@ -50,6 +50,11 @@ export const EndRequest = v.object({
 	reason: v.picklist(['customer', 'agent', 'connection-lost', 'expired'])
 });
 
+export const AbuseReportForm = v.object({
+	description: trimmed(4000, 'What happened'),
+	contact: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, 'Contact is too long')), '')
+});
+
 export const TicketRefreshRequest = v.object({
 	ticket: v.pipe(v.string(), v.maxLength(4096))
 });

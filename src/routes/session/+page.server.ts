@@ -1,5 +1,7 @@
-import { redirect } from '@sveltejs/kit';
-import type { PageServerLoad } from './$types';
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { fileAbuseReport } from '$lib/server/abuse';
+import { AbuseReportForm, firstIssue, formFields, v } from '$lib/server/schemas';
 import { CUSTOMER_COOKIE } from '$lib/server/join';
 import { getRuntime } from '$lib/server/runtime';
 import {
@@ -54,4 +56,31 @@ export const load: PageServerLoad = async ({ cookies }) => {
 		iceServers: runtime.config.iceServers,
 		ticketKey: runtime.secrets.ticketPublicKeyRaw
 	};
+};
+
+export const actions: Actions = {
+	/** Report abuse: works from the end dialog and the ended page, with or without JavaScript. */
+	report: async ({ cookies, request }) => {
+		const runtime = await getRuntime();
+		const check = verifyTicketSignature(
+			runtime.secrets.ticketPublicKey,
+			cookies.get(CUSTOMER_COOKIE),
+			0
+		);
+		if (!check.ok || check.claims.role !== 'customer') {
+			return fail(401, { report: { error: 'This browser has no session to report.' } });
+		}
+		const fields = formFields(await request.formData(), ['description', 'contact']);
+		const parsed = v.safeParse(AbuseReportForm, fields);
+		if (!parsed.success) {
+			return fail(400, { report: { error: firstIssue(parsed.issues), ...fields } });
+		}
+		const stored = await fileAbuseReport(runtime, {
+			sessionId: check.claims.sid,
+			description: parsed.output.description,
+			contact: parsed.output.contact || null
+		});
+		if (!stored) return fail(429, { report: { error: 'This session has already been reported.' } });
+		return { report: { sent: true as const } };
+	}
 };
