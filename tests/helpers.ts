@@ -73,10 +73,21 @@ export async function routeData(page: Page, route: string): Promise<Record<strin
 	return unflatten(node.data as never) as Record<string, unknown>;
 }
 
+export interface SessionSetup {
+	customerName?: string;
+	/** Prepares each context before its page opens (init scripts). */
+	prepareCustomer?: (context: BrowserContext) => Promise<void>;
+	prepareAgent?: (context: BrowserContext) => Promise<void>;
+}
+
 /** A customer and a logged-in agent in one session, the customer on the toolbar page. */
-export async function startSession(browser: Browser, customerName = 'Maria Rossi') {
+export async function startSession(browser: Browser, setup: string | SessionSetup = {}) {
+	const options = typeof setup === 'string' ? { customerName: setup } : setup;
+	const customerName = options.customerName ?? 'Maria Rossi';
 	const agentContext = await newClient(browser);
 	const customerContext = await newClient(browser);
+	await options.prepareCustomer?.(customerContext);
+	await options.prepareAgent?.(agentContext);
 	const agent = await agentContext.newPage();
 	const customer = await customerContext.newPage();
 	await logIn(agent);
@@ -88,6 +99,8 @@ export async function startSession(browser: Browser, customerName = 'Maria Rossi
 	return {
 		agent,
 		customer,
+		agentContext,
+		customerContext,
 		code,
 		sessionId,
 		async close() {
@@ -95,4 +108,72 @@ export async function startSession(browser: Browser, customerName = 'Maria Rossi
 			await customerContext.close();
 		}
 	};
+}
+
+/**
+ * Stands in for the user choosing where to save: `showSaveFilePicker` answers with a file in
+ * the origin-private file system (same writable-stream API as a file on disk). `delayMs` slows
+ * every write, like a slow disk, so a transfer can be caught mid-way.
+ */
+export async function saveToPrivateFiles(context: BrowserContext, delayMs = 0) {
+	await context.addInitScript((delay: number) => {
+		(window as unknown as Record<string, unknown>).showSaveFilePicker = async (options?: {
+			suggestedName?: string;
+		}) => {
+			const root = await navigator.storage.getDirectory();
+			const handle = await root.getFileHandle(options?.suggestedName ?? 'file', { create: true });
+			(window as unknown as { __savedNames: string[] }).__savedNames ??= [];
+			(window as unknown as { __savedNames: string[] }).__savedNames.push(handle.name);
+			return {
+				async createWritable() {
+					const writable = await handle.createWritable();
+					if (!delay) return writable;
+					return {
+						async write(data: BufferSource) {
+							await new Promise((r) => setTimeout(r, delay));
+							await writable.write(data);
+						},
+						close: () => writable.close(),
+						abort: (reason?: unknown) => writable.abort(reason)
+					};
+				}
+			};
+		};
+	}, delayMs);
+}
+
+/** The SHA-256 (hex) and size of a file saved by `saveToPrivateFiles`, or null. */
+export async function privateFileDigest(page: Page, name: string) {
+	return page.evaluate(async (fileName) => {
+		const root = await navigator.storage.getDirectory();
+		try {
+			const file = await (await root.getFileHandle(fileName)).getFile();
+			const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+			const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join(
+				''
+			);
+			return { size: file.size, sha256: hex };
+		} catch {
+			return null;
+		}
+	}, name);
+}
+
+/** Browsers without a save picker (Firefox, Safari): the file arrives as a download. */
+export async function withoutSavePicker(context: BrowserContext) {
+	await context.addInitScript(() => {
+		delete (window as unknown as Record<string, unknown>).showSaveFilePicker;
+	});
+}
+
+/** Keeps the last screen stream the page captured reachable, to act as the browser's own UI. */
+export async function keepCapturedStreams(context: BrowserContext) {
+	await context.addInitScript(() => {
+		const original = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
+		navigator.mediaDevices.getDisplayMedia = async (constraints) => {
+			const stream = await original(constraints);
+			(window as unknown as { __lastCapture: MediaStream }).__lastCapture = stream;
+			return stream;
+		};
+	});
 }

@@ -25,14 +25,14 @@ test('agent sees the shared screen and both chat, then the customer ends', async
 	await expectAdvancingFrames(agent, 'Customer screen');
 
 	await customer.getByLabel('Message').fill('Hello, my printer is broken <b>help</b>');
-	await customer.getByRole('button', { name: 'Send' }).click();
+	await customer.getByRole('button', { name: 'Send', exact: true }).click();
 	const agentLog = agent.getByRole('log', { name: 'Chat' });
 	await expect(agentLog).toContainText('Hello, my printer is broken <b>help</b>');
 	await expect(agentLog.locator('b')).toHaveCount(0);
 	await expect(agentLog).toContainText('Maria Rossi');
 
 	await agent.getByLabel('Message').fill('Hi Maria, I can see your screen now.');
-	await agent.getByRole('button', { name: 'Send' }).click();
+	await agent.getByRole('button', { name: 'Send', exact: true }).click();
 	const customerLog = customer.getByRole('log', { name: 'Chat' });
 	await expect(customerLog).toContainText('Hi Maria, I can see your screen now.');
 	// Each message is shown once on each side.
@@ -186,7 +186,7 @@ test('the customer can decline the screen picker and keep chatting', async ({ br
 	await expect(customer.getByRole('button', { name: 'Share screen' })).toBeEnabled();
 
 	await customer.getByLabel('Message').fill('I would rather not share yet');
-	await customer.getByRole('button', { name: 'Send' }).click();
+	await customer.getByRole('button', { name: 'Send', exact: true }).click();
 	await expect(agent.getByRole('log', { name: 'Chat' })).toContainText(
 		'I would rather not share yet'
 	);

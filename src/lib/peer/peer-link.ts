@@ -50,13 +50,13 @@ function bufferData(connection: DataConnection) {
 	};
 }
 
-function whenOpen(connection: DataConnection): Promise<void> {
+function whenOpen(connection: DataConnection, timeoutMs = 20_000): Promise<void> {
 	if (connection.open) return Promise.resolve();
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => {
 			connection.close();
 			reject(new Error('connection timed out'));
-		}, 20_000);
+		}, timeoutMs);
 		connection.once('open', () => {
 			clearTimeout(timer);
 			resolve();
@@ -361,6 +361,26 @@ export class PeerLink {
 		return () => this.#peer.off('error', handler);
 	}
 
+	/** Waits for an outgoing connection to open; fails fast when signaling says the peer is absent. */
+	async #opened(connection: DataConnection, remote: string): Promise<void> {
+		let offUnavailable = () => {};
+		const unavailable = new Promise<never>((_, reject) => {
+			const onError = (error: Error & { type?: string }) => {
+				if (error.type === 'peer-unavailable' && error.message.includes(remote)) {
+					connection.close();
+					reject(new Error('peer unavailable'));
+				}
+			};
+			this.#peer.on('error', onError);
+			offUnavailable = () => this.#peer.off('error', onError);
+		});
+		try {
+			await Promise.race([whenOpen(connection, 15_000), unavailable]);
+		} finally {
+			offUnavailable();
+		}
+	}
+
 	async connectControl(remote: string, metadata: unknown): Promise<MessageChannel> {
 		const connection = this.#peer.connect(remote, {
 			label: 'control',
@@ -369,7 +389,7 @@ export class PeerLink {
 			metadata
 		});
 		const subscribe = bufferData(connection);
-		await whenOpen(connection);
+		await this.#opened(connection, remote);
 		return messageChannel(connection, subscribe);
 	}
 
@@ -381,7 +401,7 @@ export class PeerLink {
 			metadata
 		});
 		const subscribe = bufferData(connection);
-		await whenOpen(connection);
+		await this.#opened(connection, remote);
 		return binaryChannel(connection, subscribe);
 	}
 

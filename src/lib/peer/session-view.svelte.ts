@@ -1,4 +1,6 @@
 import { getContext, setContext } from 'svelte';
+import { SvelteMap } from 'svelte/reactivity';
+import { FileTransfersState } from '$lib/components/transfers';
 import type { ChatMessage } from '$lib/session/chat';
 import type { EndReason } from '$lib/session/protocol';
 import type { SessionState } from '$lib/session/machine';
@@ -31,6 +33,8 @@ export class SessionView {
 	/** Agent side: the customer's last answer to a screen request. */
 	lastRequestAnswer = $state<'accepted' | 'declined' | null>(null);
 	unread = $state(0);
+	/** File transfers per peer, for the transfer components. */
+	readonly files = new SvelteMap<string, FileTransfersState>();
 	// Listeners, not state: nothing renders from this set.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#chatListeners = new Set<(m: ChatMessage) => void>();
@@ -46,6 +50,11 @@ export class SessionView {
 		session.on('screen-request', (fromName) => (this.screenRequestFrom = fromName));
 		session.on('request-answer', (accepted) => {
 			this.lastRequestAnswer = accepted ? 'accepted' : 'declined';
+		});
+		this.client.onFiles((peerId, transfers) => {
+			this.files.get(peerId)?.destroy();
+			if (transfers) this.files.set(peerId, new FileTransfersState(transfers));
+			else this.files.delete(peerId);
 		});
 		this.#sync();
 	}
@@ -99,7 +108,14 @@ export class SessionView {
 		return this.client.end(reason);
 	}
 
+	/** The transfers with the first connected peer of a role (the customer, or the first agent). */
+	filesWithFirst(role: 'customer' | 'agent'): FileTransfersState | null {
+		const peer = this.peers.find((p) => p.role === role);
+		return (peer && this.files.get(peer.peerId)) ?? null;
+	}
+
 	dispose() {
+		for (const state of this.files.values()) state.destroy();
 		this.client.dispose();
 	}
 }

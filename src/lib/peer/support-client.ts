@@ -4,6 +4,7 @@
  * verified control channels to the core `SupportSession`. Plain TypeScript (browser APIs, no
  * runes): the Svelte view in `session-view.svelte.ts` renders it.
  */
+import { FileTransfers } from '$lib/session/files';
 import type { EndReason, Features, Role } from '$lib/session/protocol';
 import { SupportSession } from '$lib/session/session';
 import { verifyTicket, type TicketClaims } from '$lib/session/ticket';
@@ -73,6 +74,9 @@ export class SupportClient {
 	#changeHandlers = new Set<() => void>();
 	#refusedPeers = 0;
 	#ticketKey: CryptoKey | null = null;
+	/** One file-transfer channel per verified peer (files never share the chat channel). */
+	#files = new Map<string, FileTransfers>();
+	#filesHandlers = new Set<(peerId: string, transfers: FileTransfers | null) => void>();
 
 	constructor(options: SupportClientOptions) {
 		this.options = options;
@@ -82,7 +86,9 @@ export class SupportClient {
 			features: options.features
 		});
 		this.session.on('change', () => this.#changed());
-		this.session.on('ended', (reason) => void this.#afterEnd(reason, false));
+		this.session.on('ended', (reason) => {
+			this.#endTask = this.#afterEnd(reason, this.#endingLocally);
+		});
 	}
 
 	get counterpartRole(): Role {
@@ -113,6 +119,58 @@ export class SupportClient {
 			name: p.claims.name,
 			role: p.claims.role
 		}));
+	}
+
+	/** The file transfers with a peer, once its file channel is open. */
+	filesWith(peerId: string): FileTransfers | null {
+		return this.#files.get(peerId) ?? null;
+	}
+
+	/** Told when a peer's file channel opens (transfers) or goes (null). */
+	onFiles(handler: (peerId: string, transfers: FileTransfers | null) => void) {
+		this.#filesHandlers.add(handler);
+		for (const [peerId, transfers] of this.#files) handler(peerId, transfers);
+		return () => this.#filesHandlers.delete(handler);
+	}
+
+	#setFiles(peerId: string, transfers: FileTransfers | null) {
+		const previous = this.#files.get(peerId);
+		if (previous && previous !== transfers) previous.close();
+		if (transfers) this.#files.set(peerId, transfers);
+		else this.#files.delete(peerId);
+		this.#filesHandlers.forEach((h) => h(peerId, transfers));
+		this.#changed();
+	}
+
+	#peerName(peerId: string) {
+		return this.#peers.get(peerId)?.claims.name ?? 'the other side';
+	}
+
+	/** Opens the file channel to a verified peer (the side that opened the control channel does). */
+	async #openFiles(remote: string) {
+		if (!this.#link || !this.options.features.fileTransfer) return;
+		try {
+			const channel = await this.#link.connectFiles(remote, { ticket: this.options.ticket });
+			if (!this.#peers.has(remote)) {
+				channel.close();
+				return;
+			}
+			this.#attachFiles(remote, channel);
+		} catch {
+			// No file channel (refused, or the peer left): chat and screen go on without it.
+		}
+	}
+
+	#attachFiles(remote: string, channel: import('$lib/session/transport').BinaryChannel) {
+		const transfers = new FileTransfers({
+			channel,
+			features: this.options.features,
+			peerName: this.#peerName(remote)
+		});
+		channel.onClose(() => {
+			if (this.#files.get(remote) === transfers) this.#setFiles(remote, null);
+		});
+		this.#setFiles(remote, transfers);
 	}
 
 	onChange(handler: () => void) {
@@ -176,7 +234,7 @@ export class SupportClient {
 			const reason: EndReason =
 				body.reason ?? (this.options.role === 'customer' ? 'agent' : 'customer');
 			this.session.end(reason);
-			await this.#afterEnd(reason, false);
+			await this.#endTask;
 			return;
 		}
 		if (!response.ok) return;
@@ -223,14 +281,20 @@ export class SupportClient {
 		return null;
 	}
 
-	/** Opens a control channel to a peer and checks its ticket (sent back as its first message). */
-	async connectTo(remote: string): Promise<void> {
-		if (!this.#link || this.session.state.status === 'ended') return;
+	/**
+	 * Opens a control channel to a peer and checks its ticket (sent back as its first message).
+	 * A peer that is not there yet (its page still loading) is tried again with backoff until it
+	 * answers, contacts us itself, or the session ends.
+	 */
+	async connectTo(remote: string, attempt = 0): Promise<void> {
+		if (!this.#link || this.session.state.status === 'ended' || this.#peers.has(remote)) return;
 		let channel: MessageChannel;
 		try {
 			channel = await this.#link.connectControl(remote, { ticket: this.options.ticket });
 		} catch {
-			return; // The other side is not there yet; it will contact us when it arrives.
+			const delay = Math.min(500 * 2 ** attempt, 10_000);
+			setTimeout(() => void this.connectTo(remote, attempt + 1), delay);
+			return;
 		}
 		const ticket = await new Promise<unknown>((resolve) => {
 			const timer = setTimeout(() => resolve(null), HANDSHAKE_TIMEOUT_MS);
@@ -246,7 +310,7 @@ export class SupportClient {
 			channel.close();
 			return;
 		}
-		this.#adopt(remote, claims, channel, this.options.peerId);
+		if (this.#adopt(remote, claims, channel, this.options.peerId)) void this.#openFiles(remote);
 	}
 
 	async #onIncomingData(incoming: IncomingData) {
@@ -256,8 +320,20 @@ export class SupportClient {
 			incoming.reject();
 			return;
 		}
+		if (incoming.label === 'files') {
+			// Files only from a peer we already talk to, and only if the session allows them.
+			if (!this.options.features.fileTransfer || !this.#peers.has(incoming.peer)) {
+				incoming.reject();
+				return;
+			}
+			try {
+				this.#attachFiles(incoming.peer, await incoming.acceptFiles());
+			} catch {
+				// The channel never opened: nothing to clean up.
+			}
+			return;
+		}
 		if (incoming.label !== 'control') {
-			// File channels arrive in a later issue's code path; refuse what we do not handle.
 			incoming.reject();
 			return;
 		}
@@ -271,7 +347,13 @@ export class SupportClient {
 		this.#adopt(incoming.peer, claims, channel, incoming.peer);
 	}
 
-	#adopt(peerId: string, claims: TicketClaims, channel: MessageChannel, initiator: string) {
+	/** Returns whether the channel was kept. */
+	#adopt(
+		peerId: string,
+		claims: TicketClaims,
+		channel: MessageChannel,
+		initiator: string
+	): boolean {
 		const existing = this.#peers.get(peerId);
 		if (existing && existing.channel.open) {
 			// Two channels to one peer (both opened at once, or a reload): both sides keep the same
@@ -279,11 +361,12 @@ export class SupportClient {
 			const keepNew = existing.initiator === initiator || initiator < existing.initiator;
 			if (!keepNew) {
 				channel.close();
-				return;
+				return false;
 			}
 			this.#peers.delete(peerId);
 			existing.outgoingCall?.close();
 			existing.channel.close();
+			this.#setFiles(peerId, null);
 			this.session.removePeer(peerId);
 		}
 		const peer: VerifiedPeer = { peerId, claims, channel, initiator, outgoingCall: null };
@@ -292,12 +375,14 @@ export class SupportClient {
 			if (this.#peers.get(peerId) === peer) {
 				this.#peers.delete(peerId);
 				peer.outgoingCall?.close();
+				this.#setFiles(peerId, null);
 				this.#changed();
 			}
 		});
 		this.session.addPeer(peerId, claims.role, channel);
 		if (this.#screen) this.#callWithScreen(peer);
 		this.#changed();
+		return true;
 	}
 
 	async #onIncomingCall(incoming: IncomingCall) {
@@ -406,10 +491,13 @@ export class SupportClient {
 
 	async end(reason: EndReason): Promise<void> {
 		if (this.session.state.status === 'ended') return;
+		this.#endingLocally = true;
 		this.session.end(reason);
-		await this.#afterEnd(reason, true);
+		await this.#endTask;
 	}
 
+	#endingLocally = false;
+	#endTask: Promise<void> = Promise.resolve();
 	#ended = false;
 	async #afterEnd(reason: EndReason, local: boolean) {
 		if (this.#ended) return;
@@ -420,6 +508,7 @@ export class SupportClient {
 		this.#remoteAgentStream = null;
 		for (const peer of this.#peers.values()) peer.outgoingCall?.close();
 		this.#peers.clear();
+		for (const peerId of [...this.#files.keys()]) this.#setFiles(peerId, null);
 		if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
 		if (this.#refreshTimer) clearInterval(this.#refreshTimer);
 		this.#changed();

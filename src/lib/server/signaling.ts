@@ -108,8 +108,15 @@ export function createSignaling(runtime: Runtime): Signaling {
 			if (message.type === 'HEARTBEAT') return emit(event, ...args);
 			if (!RELAYED_TYPES.has(message.type) || typeof message.dst !== 'string') return false;
 			const target = members.get(message.dst);
-			// Only peers of the same session reach each other; anything else is dropped.
-			if (!target || target.sessionId !== member.sessionId) return false;
+			// Only peers of the same session reach each other; anything else is dropped. Nothing
+			// is queued for an absent peer: the sender hears at once that it is not there (EXPIRE,
+			// as the peer server itself would say), so it can retry rather than wait.
+			if (!target || target.sessionId !== member.sessionId) {
+				if (message.type === 'OFFER') {
+					socket.send(JSON.stringify({ type: 'EXPIRE', src: message.dst, dst: peerId }));
+				}
+				return false;
+			}
 			return emit(event, ...args);
 		}) as typeof socket.emit;
 	}
