@@ -292,7 +292,7 @@ export class SupportClient {
 		try {
 			channel = await this.#link.connectControl(remote, { ticket: this.options.ticket });
 		} catch {
-			const delay = Math.min(500 * 2 ** attempt, 10_000);
+			const delay = Math.min(500 * 2 ** attempt, 3_000);
 			setTimeout(() => void this.connectTo(remote, attempt + 1), delay);
 			return;
 		}
