@@ -28,6 +28,8 @@ export class SessionView {
 	signaling = $state<string>('connecting');
 	error = $state<string | null>(null);
 	refusedPeers = $state(0);
+	/** Seconds since the other side became unreachable, while reconnecting (else null). */
+	reconnectingFor = $state<number | null>(null);
 	/** Customer side: the name of the agent asking to see the screen again, until answered. */
 	screenRequestFrom = $state<string | null>(null);
 	/** Agent side: the customer's last answer to a screen request. */
@@ -70,6 +72,8 @@ export class SessionView {
 		this.signaling = client.signaling;
 		this.error = client.error;
 		this.refusedPeers = client.refusedPeers;
+		const since = client.reconnectingSince;
+		this.reconnectingFor = since === null ? null : Math.floor((Date.now() - since) / 1000);
 	}
 
 	onChat(handler: (m: ChatMessage) => void) {

@@ -28,6 +28,8 @@ export interface SupportClientOptions {
 	features: Features;
 	/** Peers to contact at start: the agents (customer side) or the customer (agent side). */
 	contacts: string[];
+	/** How long a lost peer is waited for before the session ends as 'connection-lost'. */
+	reconnectLimitMs?: number;
 	/** How often the ticket is traded for a fresh one (and the session's liveness checked). */
 	ticketRefreshMs?: number;
 	/** Called once the session ends here, to tell the server (revokes the tickets). */
@@ -74,6 +76,13 @@ export class SupportClient {
 	#changeHandlers = new Set<() => void>();
 	#refusedPeers = 0;
 	#ticketKey: CryptoKey | null = null;
+	/**
+	 * Peers this side should be connected to: a lost one (network cut, ICE failure, reload) is
+	 * contacted again until it answers; one that said 'end' is gone for good.
+	 */
+	#known = new Map<string, { role: Role; lostAt: number | null; gone: boolean }>();
+	#lostSince: number | null = null;
+	#giveUpTimer: ReturnType<typeof setInterval> | null = null;
 	/** One file-transfer channel per verified peer (files never share the chat channel). */
 	#files = new Map<string, FileTransfers>();
 	#filesHandlers = new Set<(peerId: string, transfers: FileTransfers | null) => void>();
@@ -249,11 +258,45 @@ export class SupportClient {
 		if (this.#reconnectTimer) return;
 		this.#reconnectTimer = setTimeout(() => {
 			this.#reconnectTimer = null;
-			if (this.session.state.status === 'ended' || this.#signaling === 'online') return;
-			this.#link?.reconnect();
-			this.#reconnectDelay = Math.min(this.#reconnectDelay * 2, 10_000);
+			if (this.session.state.status === 'ended' || this.#signaling === 'online') {
+				this.#reconnectDelay = 500;
+				return;
+			}
+			// A fresh ticket first (the old one may have aged while the server was away); the
+			// refresh re-registers on success, else try with the ticket we have.
+			void this.refreshTicket().finally(() => {
+				if (this.#signaling !== 'online') this.#link?.reconnect();
+			});
+			this.#reconnectDelay = Math.min(this.#reconnectDelay * 2, 5_000);
 			this.#scheduleReconnect();
 		}, this.#reconnectDelay);
+	}
+
+	/** Since when the other side has been unreachable (null while connected). */
+	get reconnectingSince(): number | null {
+		return this.#lostSince;
+	}
+
+	#updateLost() {
+		const expected = [...this.#known.entries()].filter(
+			([, k]) => !k.gone && k.role === this.counterpartRole
+		);
+		const connected = expected.some(([peerId]) => this.#peers.has(peerId));
+		const lost = expected.length > 0 && !connected;
+		if (lost && this.#lostSince === null) {
+			this.#lostSince = Date.now();
+			this.#giveUpTimer = setInterval(() => {
+				const limit = this.options.reconnectLimitMs ?? 120_000;
+				if (this.#lostSince !== null && Date.now() - this.#lostSince >= limit) {
+					void this.end('connection-lost');
+				}
+				this.#changed();
+			}, 1000);
+		} else if (!lost && this.#lostSince !== null) {
+			this.#lostSince = null;
+			if (this.#giveUpTimer) clearInterval(this.#giveUpTimer);
+			this.#giveUpTimer = null;
+		}
 	}
 
 	async #key(): Promise<CryptoKey> {
@@ -286,15 +329,29 @@ export class SupportClient {
 	 * A peer that is not there yet (its page still loading) is tried again with backoff until it
 	 * answers, contacts us itself, or the session ends.
 	 */
-	async connectTo(remote: string, attempt = 0): Promise<void> {
+	async connectTo(remote: string): Promise<void> {
+		// One attempt loop per peer at a time.
+		if (this.#connecting.has(remote)) return;
+		this.#connecting.add(remote);
+		try {
+			await this.#connectWithRetry(remote, 0);
+		} finally {
+			this.#connecting.delete(remote);
+		}
+	}
+
+	#connecting = new Set<string>();
+
+	async #connectWithRetry(remote: string, attempt: number): Promise<void> {
 		if (!this.#link || this.session.state.status === 'ended' || this.#peers.has(remote)) return;
+		if (this.#known.get(remote)?.gone) return;
 		let channel: MessageChannel;
 		try {
 			channel = await this.#link.connectControl(remote, { ticket: this.options.ticket });
 		} catch {
 			const delay = Math.min(500 * 2 ** attempt, 3_000);
-			setTimeout(() => void this.connectTo(remote, attempt + 1), delay);
-			return;
+			await new Promise((resolve) => setTimeout(resolve, delay));
+			return this.#connectWithRetry(remote, attempt + 1);
 		}
 		const ticket = await new Promise<unknown>((resolve) => {
 			const timer = setTimeout(() => resolve(null), HANDSHAKE_TIMEOUT_MS);
@@ -371,15 +428,31 @@ export class SupportClient {
 		}
 		const peer: VerifiedPeer = { peerId, claims, channel, initiator, outgoingCall: null };
 		this.#peers.set(peerId, peer);
+		this.#known.set(peerId, { role: claims.role, lostAt: null, gone: false });
+		channel.onMessage((data) => {
+			// A peer that ends its part is not called back.
+			if ((data as { type?: unknown } | null)?.type === 'end') {
+				const known = this.#known.get(peerId);
+				if (known) known.gone = true;
+			}
+		});
 		channel.onClose(() => {
 			if (this.#peers.get(peerId) === peer) {
 				this.#peers.delete(peerId);
 				peer.outgoingCall?.close();
 				this.#setFiles(peerId, null);
+				const known = this.#known.get(peerId);
+				if (known && !known.gone && this.session.state.status !== 'ended') {
+					known.lostAt = Date.now();
+					// Both sides try; the tie-break in #adopt keeps one channel.
+					setTimeout(() => void this.connectTo(peerId), 300);
+				}
+				this.#updateLost();
 				this.#changed();
 			}
 		});
 		this.session.addPeer(peerId, claims.role, channel);
+		this.#updateLost();
 		if (this.#screen) this.#callWithScreen(peer);
 		this.#changed();
 		return true;
@@ -511,6 +584,8 @@ export class SupportClient {
 		for (const peerId of [...this.#files.keys()]) this.#setFiles(peerId, null);
 		if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
 		if (this.#refreshTimer) clearInterval(this.#refreshTimer);
+		if (this.#giveUpTimer) clearInterval(this.#giveUpTimer);
+		this.#lostSince = null;
 		this.#changed();
 		try {
 			if (local) await this.options.notifyServerOfEnd?.(reason);
@@ -523,6 +598,7 @@ export class SupportClient {
 	/** Closes everything without ending the session (page unload). */
 	dispose() {
 		if (this.#refreshTimer) clearInterval(this.#refreshTimer);
+		if (this.#giveUpTimer) clearInterval(this.#giveUpTimer);
 		this.#link?.destroy();
 	}
 }

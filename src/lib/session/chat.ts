@@ -11,6 +11,11 @@ export interface ChatMessage {
 	/** The sender's clock, milliseconds since the epoch. */
 	sentAt: number;
 	mine: boolean;
+	/**
+	 * Ours and not yet acknowledged by any peer (queued while reconnecting, or in flight). Absent
+	 * once a peer has it.
+	 */
+	pending?: boolean;
 }
 
 export type ChatTextCheck = { ok: true; text: string } | { ok: false; error: 'empty' | 'too-long' };
@@ -34,6 +39,19 @@ export class ChatLog {
 		if (this.#ids.has(message.id)) return false;
 		this.#ids.add(message.id);
 		this.#messages.push(Object.freeze({ ...message }));
+		this.#snapshot = null;
+		return true;
+	}
+
+	/** Clears `pending` on one of our messages; true if it was pending. */
+	markDelivered(id: string): boolean {
+		if (!this.#ids.has(id)) return false;
+		const index = this.#messages.findLastIndex((message) => message.id === id);
+		const message = this.#messages[index];
+		if (!message.pending) return false;
+		const delivered: ChatMessage = { ...message };
+		delete delivered.pending;
+		this.#messages[index] = Object.freeze(delivered);
 		this.#snapshot = null;
 		return true;
 	}

@@ -8,6 +8,8 @@ import type { ScreenState } from './machine';
 export const MAX_CHAT_LENGTH = 4000;
 export const MAX_NAME_LENGTH = 80;
 export const MAX_ID_LENGTH = 64;
+/** Sequence numbers stay exact integers (a session never gets near this). */
+export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
 /** What the agent's group/user settings allow in a session; the server puts it in every ticket. */
 export interface Features {
@@ -30,25 +32,58 @@ export const DEFAULT_FEATURES: Features = Object.freeze({
 export type Role = 'customer' | 'agent';
 export type EndReason = 'customer' | 'agent' | 'connection-lost' | 'expired';
 
+/**
+ * Reliable delivery. Every chat and state-bearing control message (the `Sequenced` ones) carries
+ * `seq`: a positive integer from one counter per sender instance (a SupportSession), shared by
+ * all its peers, so a message sent to several peers has one seq and each peer sees gaps. The
+ * receiver applies a message only if its seq is above the highest it has applied from that
+ * sender instance, and answers every sequenced message with a cumulative
+ * `{ type: 'ack', seq }` = the highest seq applied from the peer. A message without `seq` (a peer
+ * from before this protocol) is applied as it comes and not acknowledged.
+ *
+ * `hello.epoch` names the sender instance (random, new on every page load): when a peer's epoch
+ * changes, the peer restarted its counter and the receiver forgets what it applied from it.
+ * hello, ack and end carry no seq: end is best effort (the server is told too).
+ */
+type Sequenced = { seq?: number };
+
 export type PeerMessage =
-	| { type: 'hello'; name: string; role: Role }
-	| { type: 'chat'; id: string; name: string; text: string; sentAt: number }
+	| { type: 'hello'; name: string; role: Role; epoch?: string }
+	| ({ type: 'chat'; id: string; name: string; text: string; sentAt: number } & Sequenced)
 	/** Customer -> agents: a change the customer made to their screen share. */
-	| { type: 'screen-state'; state: 'sharing' | 'stopped' | 'declined' }
+	| ({ type: 'screen-state'; state: 'sharing' | 'stopped' | 'declined' } & Sequenced)
 	/**
 	 * Customer -> agents: the customer's whole screen state, for an agent whose view may be out of
 	 * date (it just connected, another agent's request is now pending, or its request was dropped).
 	 */
-	| { type: 'screen-sync'; state: ScreenState }
+	| ({ type: 'screen-sync'; state: ScreenState } & Sequenced)
 	/** Agent -> customer. */
-	| { type: 'screen-request' }
+	| ({ type: 'screen-request' } & Sequenced)
 	/** Customer -> agents. */
-	| { type: 'screen-request-answer'; accepted: boolean }
+	| ({ type: 'screen-request-answer'; accepted: boolean } & Sequenced)
 	/** Agent -> customer, only if features.agentScreenShare. */
-	| { type: 'agent-screen-state'; state: 'sharing' | 'stopped' }
+	| ({ type: 'agent-screen-state'; state: 'sharing' | 'stopped' } & Sequenced)
+	/** Either way: every sequenced message up to `seq` from you has been received. */
+	| { type: 'ack'; seq: number }
 	| { type: 'end'; reason: EndReason };
 
 export type PeerMessageType = PeerMessage['type'];
+
+/** The message types that carry a seq and are acknowledged. */
+export const SEQUENCED_TYPES = [
+	'chat',
+	'screen-state',
+	'screen-sync',
+	'screen-request',
+	'screen-request-answer',
+	'agent-screen-state'
+] as const satisfies readonly PeerMessageType[];
+
+export type SequencedMessage = Extract<PeerMessage, { type: (typeof SEQUENCED_TYPES)[number] }>;
+
+export function isSequenced(message: PeerMessage): message is SequencedMessage {
+	return (SEQUENCED_TYPES as readonly string[]).includes(message.type);
+}
 
 export interface ParseContext {
 	/** The sender's role, as verified from its server ticket (never from the message). */
@@ -138,26 +173,47 @@ const chatTextSchema = v.pipe(
 
 const timestampSchema = v.pipe(v.number(), v.finite(), v.minValue(0));
 
+const seqSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SEQ));
+// Absent or a valid seq; an explicit `undefined` is refused like any other non-number.
+const optionalSeq = v.exactOptional(seqSchema);
+
 const peerMessageSchema = v.variant('type', [
-	v.strictObject({ type: v.literal('hello'), name: nameSchema, role: v.picklist(ROLES) }),
+	v.strictObject({
+		type: v.literal('hello'),
+		name: nameSchema,
+		role: v.picklist(ROLES),
+		epoch: v.exactOptional(idSchema)
+	}),
 	v.strictObject({
 		type: v.literal('chat'),
 		id: idSchema,
 		name: nameSchema,
 		text: chatTextSchema,
-		sentAt: timestampSchema
+		sentAt: timestampSchema,
+		seq: optionalSeq
 	}),
 	v.strictObject({
 		type: v.literal('screen-state'),
-		state: v.picklist(['sharing', 'stopped', 'declined'])
+		state: v.picklist(['sharing', 'stopped', 'declined']),
+		seq: optionalSeq
 	}),
-	v.strictObject({ type: v.literal('screen-sync'), state: v.picklist(SCREEN_STATES) }),
-	v.strictObject({ type: v.literal('screen-request') }),
-	v.strictObject({ type: v.literal('screen-request-answer'), accepted: v.boolean() }),
+	v.strictObject({
+		type: v.literal('screen-sync'),
+		state: v.picklist(SCREEN_STATES),
+		seq: optionalSeq
+	}),
+	v.strictObject({ type: v.literal('screen-request'), seq: optionalSeq }),
+	v.strictObject({
+		type: v.literal('screen-request-answer'),
+		accepted: v.boolean(),
+		seq: optionalSeq
+	}),
 	v.strictObject({
 		type: v.literal('agent-screen-state'),
-		state: v.picklist(['sharing', 'stopped'])
+		state: v.picklist(['sharing', 'stopped']),
+		seq: optionalSeq
 	}),
+	v.strictObject({ type: v.literal('ack'), seq: seqSchema }),
 	v.strictObject({ type: v.literal('end'), reason: v.picklist(END_REASONS) })
 ]);
 
@@ -170,6 +226,7 @@ const SENDER: Record<PeerMessageType, Role | 'any'> = {
 	'screen-request': 'agent',
 	'screen-request-answer': 'customer',
 	'agent-screen-state': 'agent',
+	ack: 'any',
 	end: 'any'
 };
 
