@@ -112,16 +112,17 @@ export function isLocalOrigin(origin: string | null): boolean {
 }
 
 /**
- * Why the server must not start on this origin, or null when it may: browsers only allow screen
- * capture in a secure context (https, or localhost), so a plain-http public origin would give
- * customers a page whose Share screen button cannot work. ALLOW_INSECURE_HTTP=1 overrides it.
+ * Why the server must not start on this origin, or null when it may: browsers allow screen
+ * capture and WebCrypto only in a secure context (https, or localhost), so on a plain-http public
+ * origin no session could work. ALLOW_INSECURE_HTTP=1 overrides it.
  */
 export function insecureOriginRefusal(origin: string | null, allowInsecureHttp: boolean) {
 	if (!origin || allowInsecureHttp || isLocalOrigin(origin)) return null;
 	if (URL.canParse(origin) && new URL(origin).protocol === 'https:') return null;
 	return (
-		`ORIGIN is ${origin}: browsers allow screen sharing only on https:// pages (or localhost), ` +
-		'so customers could not share their screen. Serve Ponte over HTTPS (a reverse proxy, or ' +
-		'HTTPS_CERT/HTTPS_KEY) and set ORIGIN=https://…, or set ALLOW_INSECURE_HTTP=1 to start anyway.'
+		`ORIGIN is ${origin}: browsers allow screen sharing, and the WebCrypto that checks peers, ` +
+		'only on https:// pages (or localhost), so sessions could not work. Serve Ponte over HTTPS ' +
+		'(a reverse proxy, or HTTPS_CERT/HTTPS_KEY) and set ORIGIN=https://…, or set ' +
+		'ALLOW_INSECURE_HTTP=1 to start anyway.'
 	);
 }

@@ -43,6 +43,9 @@ async function createRuntime(): Promise<Runtime> {
 	const refusal = insecureOriginRefusal(config.origin, config.allowInsecureHttp);
 	// Before the database opens: nothing to undo. server/index.js prints it and exits 1.
 	if (refusal) throw Object.assign(new Error(refusal), { name: 'StartupRefusal' });
+	if (insecureOriginRefusal(config.origin, false)) {
+		log.warn('ALLOW_INSECURE_HTTP=1: a public plain-http ORIGIN, where screen sharing cannot work');
+	}
 	const { db, sqlite, close: closeDb } = await openDatabase(config.dataDir);
 	const secrets = loadOrCreateSecrets(config.dataDir);
 
