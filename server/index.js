@@ -14,7 +14,13 @@ const OWN_PROTOCOL_HEADER = 'x-ponte-protocol';
 const useOwnProtocolHeader = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 if (useOwnProtocolHeader) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
 
-const { handler: kitHandler } = await import('../build/handler.js');
+// Importing the handler starts the runtime, which refuses an unsafe configuration (a public
+// plain-http ORIGIN): say why in one line and stop, rather than print a stack trace.
+const { handler: kitHandler } = await import('../build/handler.js').catch((error) => {
+	if (error?.name !== 'StartupRefusal') throw error;
+	console.error(`Ponte did not start: ${error.message}`);
+	process.exit(1);
+});
 /** @type {import('node:http').RequestListener} */
 const handler = (req, res) => {
 	if (useOwnProtocolHeader) req.headers[OWN_PROTOCOL_HEADER] = tls ? 'https' : 'http';

@@ -72,10 +72,15 @@ function whenOpen(connection: DataConnection, timeoutMs = 20_000): Promise<void>
 	});
 }
 
+/** A control channel that also names its RTCPeerConnection (for connection stats, safety code). */
+export interface PeerMessageChannel extends MessageChannel {
+	readonly peerConnection: RTCPeerConnection | null;
+}
+
 function messageChannel(
 	connection: DataConnection,
 	subscribe: ReturnType<typeof bufferData>
-): MessageChannel {
+): PeerMessageChannel {
 	const messageHandlers = new Set<Listener<unknown>>();
 	const closeHandlers = new Set<() => void>();
 	subscribe((data) => messageHandlers.forEach((h) => h(data)));
@@ -93,6 +98,9 @@ function messageChannel(
 	return {
 		get open() {
 			return connection.open && !closed;
+		},
+		get peerConnection() {
+			return connection.peerConnection ?? null;
 		},
 		send(message) {
 			void connection.send(message);

@@ -14,6 +14,7 @@ import {
 	PeerLink,
 	type IncomingCall,
 	type IncomingData,
+	type PeerMessageChannel,
 	type SignalingState
 } from './peer-link';
 
@@ -25,6 +26,7 @@ export interface SupportClientOptions {
 	ticket: string;
 	ticketKey: string;
 	iceServers: RTCIceServer[];
+	iceTransportPolicy?: RTCIceTransportPolicy;
 	features: Features;
 	/** Peers to contact at start: the agents (customer side) or the customer (agent side). */
 	contacts: string[];
@@ -182,6 +184,18 @@ export class SupportClient {
 		this.#setFiles(remote, transfers);
 	}
 
+	/**
+	 * The RTCPeerConnection under the control channel to a peer (the first verified peer when not
+	 * named), else under our call to it: for connection stats and the safety code.
+	 */
+	peerConnectionFor(peerId?: string): RTCPeerConnection | null {
+		const peer = peerId ? this.#peers.get(peerId) : this.#peers.values().next().value;
+		if (!peer) return null;
+		// PeerLink's control channels are PeerMessageChannels; the core's type knows no connections.
+		const channel = peer.channel as MessageChannel & Partial<PeerMessageChannel>;
+		return channel.peerConnection ?? peer.outgoingCall?.peerConnection ?? null;
+	}
+
 	onChange(handler: () => void) {
 		this.#changeHandlers.add(handler);
 		return () => this.#changeHandlers.delete(handler);
@@ -196,7 +210,8 @@ export class SupportClient {
 			this.#link = await PeerLink.open({
 				peerId: this.options.peerId,
 				ticket: this.options.ticket,
-				iceServers: this.options.iceServers
+				iceServers: this.options.iceServers,
+				iceTransportPolicy: this.options.iceTransportPolicy
 			});
 		} catch (error) {
 			this.#signaling = 'offline';

@@ -12,6 +12,15 @@ export interface Config {
 	adminEmail: string | null;
 	adminPassword: string | null;
 	iceServers: RTCIceServerConfig[];
+	/** TURN server URLs (turn:/turns:) that accept credentials signed with `turnSecret`. */
+	turnUrls: string[];
+	/** Shared with coturn's `static-auth-secret` (its `use-auth-secret` REST scheme). */
+	turnSecret: string | null;
+	turnTtlSeconds: number;
+	/** 'relay' makes every browser use TURN only (hides addresses; costs relay bandwidth). */
+	iceTransportPolicy: 'all' | 'relay';
+	/** Lets the production server start on a plain-http public origin (screen capture breaks). */
+	allowInsecureHttp: boolean;
 	sessionCodeTtlMinutes: number;
 	organisationName: string;
 }
@@ -40,6 +49,25 @@ function parseIceServers(raw: string | undefined): RTCIceServerConfig[] {
 	});
 }
 
+function parseTurnUrls(raw: string | undefined): string[] {
+	const urls = (raw ?? '')
+		.split(',')
+		.map((url) => url.trim())
+		.filter(Boolean);
+	for (const url of urls) {
+		if (!/^turns?:/.test(url)) {
+			throw new Error(`TURN_URLS: "${url}" is not a turn: or turns: URL`);
+		}
+	}
+	return urls;
+}
+
+function parseIceTransportPolicy(raw: string | undefined): 'all' | 'relay' {
+	if (!raw) return 'all';
+	if (raw === 'all' || raw === 'relay') return raw;
+	throw new Error('ICE_TRANSPORT_POLICY must be "all" or "relay"');
+}
+
 function positiveNumber(raw: string | undefined, fallback: number, name: string): number {
 	if (raw === undefined || raw === '') return fallback;
 	const value = Number(raw);
@@ -48,6 +76,9 @@ function positiveNumber(raw: string | undefined, fallback: number, name: string)
 }
 
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
+	if (!env.TURN_URLS !== !env.TURN_SECRET) {
+		throw new Error('TURN_URLS and TURN_SECRET go together: set both, or neither');
+	}
 	return {
 		port: positiveNumber(env.PORT, 3000, 'PORT'),
 		host: env.HOST || '0.0.0.0',
@@ -56,6 +87,11 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 		adminEmail: env.ADMIN_EMAIL || null,
 		adminPassword: env.ADMIN_PASSWORD || null,
 		iceServers: parseIceServers(env.ICE_SERVERS),
+		turnUrls: parseTurnUrls(env.TURN_URLS),
+		turnSecret: env.TURN_SECRET || null,
+		turnTtlSeconds: positiveNumber(env.TURN_TTL_SECONDS, 3600, 'TURN_TTL_SECONDS'),
+		iceTransportPolicy: parseIceTransportPolicy(env.ICE_TRANSPORT_POLICY),
+		allowInsecureHttp: env.ALLOW_INSECURE_HTTP === '1',
 		sessionCodeTtlMinutes: positiveNumber(
 			env.SESSION_CODE_TTL_MINUTES,
 			10,
@@ -73,4 +109,20 @@ export function isLocalOrigin(origin: string | null): boolean {
 	} catch {
 		return false;
 	}
+}
+
+/**
+ * Why the server must not start on this origin, or null when it may: browsers allow screen
+ * capture and WebCrypto only in a secure context (https, or localhost), so on a plain-http public
+ * origin no session could work. ALLOW_INSECURE_HTTP=1 overrides it.
+ */
+export function insecureOriginRefusal(origin: string | null, allowInsecureHttp: boolean) {
+	if (!origin || allowInsecureHttp || isLocalOrigin(origin)) return null;
+	if (URL.canParse(origin) && new URL(origin).protocol === 'https:') return null;
+	return (
+		`ORIGIN is ${origin}: browsers allow screen sharing, and the WebCrypto that checks peers, ` +
+		'only on https:// pages (or localhost), so sessions could not work. Serve Ponte over HTTPS ' +
+		'(a reverse proxy, or HTTPS_CERT/HTTPS_KEY) and set ORIGIN=https://…, or set ' +
+		'ALLOW_INSECURE_HTTP=1 to start anyway.'
+	);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ensureFirstAdmin } from './auth';
-import { isLocalOrigin, readConfig, type Config } from './config';
+import { insecureOriginRefusal, isLocalOrigin, readConfig, type Config } from './config';
 import { openDatabase, type DB } from './db';
 import type SQLite from 'better-sqlite3';
 import { log } from './log';
@@ -40,6 +40,12 @@ export function getRuntime(): Promise<Runtime> {
 
 async function createRuntime(): Promise<Runtime> {
 	const config = readConfig();
+	const refusal = insecureOriginRefusal(config.origin, config.allowInsecureHttp);
+	// Before the database opens: nothing to undo. server/index.js prints it and exits 1.
+	if (refusal) throw Object.assign(new Error(refusal), { name: 'StartupRefusal' });
+	if (insecureOriginRefusal(config.origin, false)) {
+		log.warn('ALLOW_INSECURE_HTTP=1: a public plain-http ORIGIN, where screen sharing cannot work');
+	}
 	const { db, sqlite, close: closeDb } = await openDatabase(config.dataDir);
 	const secrets = loadOrCreateSecrets(config.dataDir);
 
@@ -73,10 +79,17 @@ async function createRuntime(): Promise<Runtime> {
 	} else if (admin.email) {
 		console.log(`\n  Log in at ${loginUrl} as ${admin.email}.\n`);
 	}
-	if (!isLocalOrigin(config.origin) && config.iceServers.length === 0) {
+	if (
+		!isLocalOrigin(config.origin) &&
+		config.iceServers.length === 0 &&
+		config.turnUrls.length === 0
+	) {
 		log.warn(
-			'ORIGIN is not localhost and ICE_SERVERS is empty: peers on different networks will not connect without STUN/TURN'
+			'ORIGIN is not localhost and neither ICE_SERVERS nor TURN_URLS is set: peers on different networks will not connect without STUN/TURN'
 		);
+	}
+	if (config.iceTransportPolicy === 'relay' && config.turnUrls.length === 0) {
+		log.warn('ICE_TRANSPORT_POLICY is relay but TURN_URLS is empty: no session can connect');
 	}
 
 	const sweeper = setInterval(() => {

@@ -11,6 +11,7 @@ import {
 	presentAgents
 } from '$lib/server/support-sessions';
 import { verifyTicketSignature } from '$lib/server/tickets';
+import { iceServersFor } from '$lib/server/turn';
 
 export const load: PageServerLoad = async ({ cookies }) => {
 	const runtime = await getRuntime();
@@ -53,7 +54,8 @@ export const load: PageServerLoad = async ({ cookies }) => {
 		}),
 		features,
 		agents: await presentAgents(runtime, session.id),
-		iceServers: runtime.config.iceServers,
+		iceServers: iceServersFor(runtime, claims.pid),
+		iceTransportPolicy: runtime.config.iceTransportPolicy,
 		ticketKey: runtime.secrets.ticketPublicKeyRaw
 	};
 };

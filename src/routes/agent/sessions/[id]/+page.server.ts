@@ -5,6 +5,7 @@ import { formatSessionCode } from '$lib/server/codes';
 import { codeCookieName } from '$lib/server/code-cookie';
 import { getRuntime } from '$lib/server/runtime';
 import { agentTicket } from '$lib/server/support-sessions';
+import { iceServersFor } from '$lib/server/turn';
 
 export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 	const runtime = await getRuntime();
@@ -32,7 +33,8 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 		code: code && /^\d{9}$/.test(code) ? { digits: code, display: formatSessionCode(code) } : null,
 		identity,
 		agentName: user.name,
-		iceServers: runtime.config.iceServers,
+		iceServers: identity ? iceServersFor(runtime, identity.peerId) : [],
+		iceTransportPolicy: runtime.config.iceTransportPolicy,
 		ticketKey: runtime.secrets.ticketPublicKeyRaw
 	};
 };

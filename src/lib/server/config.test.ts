@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { insecureOriginRefusal, readConfig } from './config';
+
+describe('insecureOriginRefusal', () => {
+	it('lets https origins and no origin start', () => {
+		expect(insecureOriginRefusal(null, false)).toBeNull();
+		expect(insecureOriginRefusal('https://support.example.com', false)).toBeNull();
+		expect(insecureOriginRefusal('https://192.168.1.20:3443', false)).toBeNull();
+	});
+
+	it('lets plain http start on this machine (a secure context for the browser)', () => {
+		expect(insecureOriginRefusal('http://localhost:3000', false)).toBeNull();
+		expect(insecureOriginRefusal('http://127.0.0.1:3000', false)).toBeNull();
+		expect(insecureOriginRefusal('http://[::1]:3000', false)).toBeNull();
+	});
+
+	it('refuses plain http on any other host, saying why', () => {
+		for (const origin of ['http://support.example.com', 'http://192.168.1.20:3000']) {
+			expect(insecureOriginRefusal(origin, false)).toMatch(
+				/screen sharing.* only on https:\/\/ pages/
+			);
+		}
+		expect(insecureOriginRefusal('http://support.example.com', false)).toMatch(
+			/ALLOW_INSECURE_HTTP=1/
+		);
+	});
+
+	it('starts anyway when told to', () => {
+		expect(insecureOriginRefusal('http://support.example.com', true)).toBeNull();
+	});
+
+	it('reads ALLOW_INSECURE_HTTP=1 only', () => {
+		expect(readConfig({ ALLOW_INSECURE_HTTP: '1' }).allowInsecureHttp).toBe(true);
+		expect(readConfig({ ALLOW_INSECURE_HTTP: 'yes' }).allowInsecureHttp).toBe(false);
+		expect(readConfig({}).allowInsecureHttp).toBe(false);
+	});
+});
