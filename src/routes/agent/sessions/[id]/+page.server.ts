@@ -20,7 +20,44 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 		cookies.delete(codeCookieName(session.id), { path: `/agent/sessions/${session.id}` });
 	if (live && user.role !== 'admin' && session.agent_id !== user.id) error(403, 'Not your session');
 	const identity = live ? await agentTicket(runtime, session, user) : null;
+	// The chat so far, from the server's records: a reloaded viewer picks up where it was.
+	const chatRows = live
+		? await runtime.db
+				.selectFrom('session_events')
+				.select(['id', 'actor', 'data'])
+				.where('session_id', '=', session.id)
+				.where('type', '=', 'chat')
+				.orderBy('at')
+				.orderBy('seq')
+				.limit(2000)
+				.execute()
+		: [];
+	const history = chatRows.flatMap((row) => {
+		try {
+			const data = JSON.parse(row.data) as {
+				name?: string;
+				role?: string;
+				text?: string;
+				sentAt?: number;
+			};
+			if (typeof data.text !== 'string' || typeof data.sentAt !== 'number') return [];
+			const role = data.role === 'customer' ? ('customer' as const) : ('agent' as const);
+			return [
+				{
+					id: row.id,
+					name: String(data.name ?? ''),
+					role,
+					text: data.text,
+					sentAt: data.sentAt,
+					mine: role === 'agent' && row.actor === user.id && data.name === user.name
+				}
+			];
+		} catch {
+			return [];
+		}
+	});
 	return {
+		history,
 		session: {
 			id: session.id,
 			status: expired ? ('expired' as const) : session.status,
