@@ -476,8 +476,9 @@ export class SupportClient {
 	async #onIncomingCall(incoming: IncomingCall) {
 		const metadata = incoming.metadata as { ticket?: unknown; kind?: unknown } | null;
 		const claims = await this.#verify(metadata?.ticket, incoming.peer);
-		// Only a peer we already talk to, in the role that may send this kind of screen.
-		const known = this.#peers.has(incoming.peer);
+		// Only a peer we already talk to, in the role that may send this kind of screen. Its call
+		// may overtake our check of its control channel's ticket: wait for that a moment.
+		const known = !!claims && (await this.#whenVerified(incoming.peer, 5_000));
 		const kind = metadata?.kind;
 		const allowed =
 			!!claims &&
@@ -503,6 +504,22 @@ export class SupportClient {
 		});
 	}
 
+	#whenVerified(peerId: string, timeoutMs: number): Promise<boolean> {
+		if (this.#peers.has(peerId)) return Promise.resolve(true);
+		return new Promise((resolve) => {
+			const timer = setTimeout(() => {
+				off();
+				resolve(this.#peers.has(peerId));
+			}, timeoutMs);
+			const off = this.onChange(() => {
+				if (!this.#peers.has(peerId)) return;
+				clearTimeout(timer);
+				off();
+				resolve(true);
+			});
+		});
+	}
+
 	#callWithScreen(peer: VerifiedPeer) {
 		if (!this.#link || !this.#screen) return;
 		const kind = this.options.role === 'customer' ? 'screen' : 'agent-screen';
@@ -510,9 +527,20 @@ export class SupportClient {
 			void peer.outgoingCall.replaceVideoTrack(this.#screen.getVideoTracks()[0] ?? null);
 			return;
 		}
-		peer.outgoingCall = this.#link.call(peer.peerId, this.#screen, {
+		const call = this.#link.call(peer.peerId, this.#screen, {
 			ticket: this.options.ticket,
 			kind
+		});
+		peer.outgoingCall = call;
+		// A call that drops while we still share with a connected peer is placed again.
+		call.onClose(() => {
+			if (peer.outgoingCall !== call) return;
+			peer.outgoingCall = null;
+			setTimeout(() => {
+				if (this.#screen && this.#peers.get(peer.peerId) === peer && !peer.outgoingCall) {
+					this.#callWithScreen(peer);
+				}
+			}, 1000);
 		});
 	}
 
