@@ -160,6 +160,7 @@ export class SupportClient {
 	/** Opens the file channel to a verified peer (the side that opened the control channel does). */
 	async #openFiles(remote: string) {
 		if (!this.#link || !this.options.features.fileTransfer) return;
+		if (this.#peers.get(remote)?.claims.role !== this.counterpartRole) return;
 		try {
 			const channel = await this.#link.connectFiles(remote, { ticket: this.options.ticket });
 			if (!this.#peers.has(remote)) {
@@ -231,7 +232,7 @@ export class SupportClient {
 		for (const contact of this.options.contacts) void this.connectTo(contact);
 		this.#refreshTimer = setInterval(
 			() => void this.refreshTicket(),
-			this.options.ticketRefreshMs ?? 20_000
+			this.options.ticketRefreshMs ?? 10_000
 		);
 	}
 
@@ -330,10 +331,15 @@ export class SupportClient {
 	async #verify(ticket: unknown, peerId: string): Promise<TicketClaims | null> {
 		const check = await verifyTicket(ticket, await this.#key(), {
 			sessionId: this.options.sessionId,
-			peerId,
-			role: this.counterpartRole
+			peerId
 		});
-		if (check.ok) return check.claims;
+		// A customer talks to agents; an agent to the customer and, in a multi-agent session,
+		// to the other agents (so chat reaches everyone).
+		const allowed =
+			check.ok &&
+			(check.claims.role === this.counterpartRole ||
+				(this.options.role === 'agent' && this.options.features.multiAgent));
+		if (check.ok && allowed) return check.claims;
 		this.#refusedPeers++;
 		this.#changed();
 		return null;
@@ -394,7 +400,8 @@ export class SupportClient {
 		}
 		if (incoming.label === 'files') {
 			// Files only from a peer we already talk to, and only if the session allows them.
-			if (!this.options.features.fileTransfer || !this.#peers.has(incoming.peer)) {
+			const from = this.#peers.get(incoming.peer);
+			if (!this.options.features.fileTransfer || from?.claims.role !== this.counterpartRole) {
 				incoming.reject();
 				return;
 			}
@@ -522,6 +529,8 @@ export class SupportClient {
 
 	#callWithScreen(peer: VerifiedPeer) {
 		if (!this.#link || !this.#screen) return;
+		// The customer's screen goes to every agent; an agent's screen to the customer only.
+		if (peer.claims.role !== this.counterpartRole) return;
 		const kind = this.options.role === 'customer' ? 'screen' : 'agent-screen';
 		if (peer.outgoingCall && !peer.outgoingCall.closed) {
 			void peer.outgoingCall.replaceVideoTrack(this.#screen.getVideoTracks()[0] ?? null);
@@ -636,6 +645,17 @@ export class SupportClient {
 			// Give the 'end' message a moment on the wire before the connections go.
 			setTimeout(() => this.#link?.destroy(), local ? 300 : 0);
 		}
+	}
+
+	/**
+	 * This agent leaves a session that goes on (others remain, or it was handed over): the
+	 * peers are told ('end' from one agent of several only removes that agent), nothing more.
+	 */
+	async leave(): Promise<void> {
+		if (this.session.state.status === 'ended') return;
+		this.#endingLocally = false;
+		this.session.end('agent');
+		await this.#endTask;
 	}
 
 	/** Closes everything without ending the session (page unload). */

@@ -23,6 +23,8 @@ export interface Runtime {
 	joinLimiter: FailureRateLimiter;
 	loginLimiter: FailureRateLimiter;
 	signaling: Signaling | null;
+	/** Agents with the console open: user ID → last time their console checked in (ms). */
+	presence: Map<string, number>;
 	/** Routes a websocket upgrade to signaling; false when the path is not ours. */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 	attach(server: Server): void;
@@ -109,6 +111,7 @@ async function createRuntime(): Promise<Runtime> {
 		joinLimiter,
 		loginLimiter,
 		signaling: null,
+		presence: new Map(),
 		handleUpgrade(req, socket, head) {
 			return runtime.signaling?.handleUpgrade(req, socket, head) ?? false;
 		},

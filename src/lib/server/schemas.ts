@@ -55,6 +55,14 @@ export const AbuseReportForm = v.object({
 	contact: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, 'Contact is too long')), '')
 });
 
+const userId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'Unknown agent'));
+
+export const InviteRequest = v.object({ userId });
+
+export const InvitationAnswer = v.object({ answer: v.picklist(['accept', 'decline']) });
+
+export const LeaveRequest = v.object({ handOverTo: v.optional(userId) });
+
 export const TicketRefreshRequest = v.object({
 	ticket: v.pipe(v.string(), v.maxLength(4096))
 });

@@ -25,7 +25,12 @@ export async function openDatabase(dataDir: string): Promise<OpenedDatabase> {
 	sqlite.pragma('busy_timeout = 5000');
 
 	const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-	const migrator = new Migrator({ db, provider: migrationProvider });
+	// Unordered: migrations written on parallel branches may land in any order.
+	const migrator = new Migrator({
+		db,
+		provider: migrationProvider,
+		allowUnorderedMigrations: true
+	});
 	const { error, results } = await migrator.migrateToLatest();
 	if (error) {
 		await db.destroy();

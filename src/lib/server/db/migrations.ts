@@ -105,6 +105,27 @@ const migrations: Record<string, Migration> = {
 				.execute();
 			await sql`select 1`.execute(db);
 		}
+	},
+	'0003_invitations': {
+		async up(db: Kysely<unknown>) {
+			await db.schema
+				.createTable('session_invitations')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('session_id', 'text', (c) =>
+					c.notNull().references('support_sessions.id').onDelete('cascade')
+				)
+				.addColumn('invited_user_id', 'text', (c) => c.notNull().references('users.id'))
+				.addColumn('invited_by', 'text', (c) => c.notNull().references('users.id'))
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.addColumn('status', 'text', (c) => c.notNull())
+				.addColumn('answered_at', 'bigint')
+				.execute();
+			await db.schema
+				.createIndex('session_invitations_invited')
+				.on('session_invitations')
+				.columns(['invited_user_id', 'status'])
+				.execute();
+		}
 	}
 };
 

@@ -77,6 +77,16 @@ export interface AbuseReportsTable {
 	contact: string | null;
 }
 
+export interface SessionInvitationsTable {
+	id: string;
+	session_id: string;
+	invited_user_id: string;
+	invited_by: string;
+	created_at: number;
+	status: 'pending' | 'accepted' | 'declined' | 'cancelled';
+	answered_at: number | null;
+}
+
 export interface Database {
 	users: UsersTable;
 	login_sessions: LoginSessionsTable;
@@ -85,4 +95,5 @@ export interface Database {
 	session_events: SessionEventsTable;
 	audit_log: AuditLogTable;
 	abuse_reports: AbuseReportsTable;
+	session_invitations: SessionInvitationsTable;
 }

@@ -4,6 +4,7 @@ import { sessionForUser } from '$lib/server/access';
 import { formatSessionCode } from '$lib/server/codes';
 import { codeCookieName } from '$lib/server/code-cookie';
 import { getRuntime } from '$lib/server/runtime';
+import { liveAgentsOf } from '$lib/server/invitations';
 import { agentTicket } from '$lib/server/support-sessions';
 import { iceServersFor } from '$lib/server/turn';
 
@@ -18,8 +19,16 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 		session.status === 'waiting' && !expired ? cookies.get(codeCookieName(session.id)) : undefined;
 	if (session.status !== 'waiting')
 		cookies.delete(codeCookieName(session.id), { path: `/agent/sessions/${session.id}` });
-	if (live && user.role !== 'admin' && session.agent_id !== user.id) error(403, 'Not your session');
+	const agentsPresent = live ? await liveAgentsOf(runtime, session.id) : [];
+	const present = agentsPresent.some((a) => a.user_id === user.id);
+	// The owner, an agent who joined, or an administrator (who then joins as an agent).
+	if (live && user.role !== 'admin' && session.agent_id !== user.id && !present) {
+		error(403, 'Not your session');
+	}
 	const identity = live ? await agentTicket(runtime, session, user) : null;
+	const others = agentsPresent
+		.filter((a) => a.user_id !== user.id)
+		.map((a) => ({ peerId: a.peer_id, name: a.name, userId: a.user_id }));
 	// The chat so far, from the server's records: a reloaded viewer picks up where it was.
 	const chatRows = live
 		? await runtime.db
@@ -58,6 +67,9 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 	});
 	return {
 		history,
+		otherAgents: others,
+		isOwner: session.agent_id === user.id,
+		userId: user.id,
 		session: {
 			id: session.id,
 			status: expired ? ('expired' as const) : session.status,

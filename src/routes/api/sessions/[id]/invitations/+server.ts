@@ -1,0 +1,49 @@
+import { error, json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { sessionForUser } from '$lib/server/access';
+import {
+	inviteAgent,
+	inviteLinkToken,
+	isOnline,
+	liveAgentsOf,
+	markPresent,
+	multiAgentAllowed
+} from '$lib/server/invitations';
+import { getRuntime } from '$lib/server/runtime';
+import { InviteRequest, firstIssue, v } from '$lib/server/schemas';
+
+/** Who can be invited: online agents of the organisation not already in the session. */
+export const GET: RequestHandler = async ({ params, locals, url }) => {
+	if (!locals.user) error(401, 'Not logged in');
+	const runtime = await getRuntime();
+	await sessionForUser(runtime, params.id, locals.user);
+	markPresent(runtime, locals.user.id);
+	if (!(await multiAgentAllowed(runtime, params.id))) {
+		return json({ allowed: false, agents: [], link: null });
+	}
+	const present = new Set((await liveAgentsOf(runtime, params.id)).map((p) => p.user_id));
+	const users = await runtime.db
+		.selectFrom('users')
+		.select(['id', 'name', 'email'])
+		.where('disabled_at', 'is', null)
+		.orderBy('name')
+		.execute();
+	return json({
+		allowed: true,
+		agents: users
+			.filter((u) => !present.has(u.id))
+			.map((u) => ({ id: u.id, name: u.name, email: u.email, online: isOnline(runtime, u.id) })),
+		link: `${url.origin}/agent/sessions/${params.id}/join/${inviteLinkToken(runtime, params.id)}`
+	});
+};
+
+export const POST: RequestHandler = async ({ params, locals, request }) => {
+	if (!locals.user) error(401, 'Not logged in');
+	const runtime = await getRuntime();
+	await sessionForUser(runtime, params.id, locals.user);
+	const parsed = v.safeParse(InviteRequest, await request.json().catch(() => null));
+	if (!parsed.success) error(400, firstIssue(parsed.issues));
+	const result = await inviteAgent(runtime, params.id, locals.user, parsed.output.userId);
+	if (!result.ok) return json(result, { status: 409 });
+	return json(result);
+};
