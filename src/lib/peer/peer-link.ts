@@ -83,7 +83,13 @@ function messageChannel(
 ): PeerMessageChannel {
 	const messageHandlers = new Set<Listener<unknown>>();
 	const closeHandlers = new Set<() => void>();
-	subscribe((data) => messageHandlers.forEach((h) => h(data)));
+	// What arrives while nobody listens (between the ticket check and the session taking the
+	// channel) is kept and handed to the listeners added next, never dropped.
+	const unheard: unknown[] = [];
+	subscribe((data) => {
+		if (messageHandlers.size === 0) unheard.push(data);
+		else messageHandlers.forEach((h) => h(data));
+	});
 	let closed = false;
 	const onClose = () => {
 		if (closed) return;
@@ -107,6 +113,12 @@ function messageChannel(
 		},
 		onMessage(handler) {
 			messageHandlers.add(handler);
+			if (unheard.length > 0) {
+				// On a microtask, so every listener added in the same turn hears them.
+				queueMicrotask(() => {
+					for (const data of unheard.splice(0)) messageHandlers.forEach((h) => h(data));
+				});
+			}
 			return () => messageHandlers.delete(handler);
 		},
 		onClose(handler) {

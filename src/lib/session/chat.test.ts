@@ -75,4 +75,22 @@ describe('ChatLog', () => {
 		expect(log.messages[0].text).toBe('original');
 		expect(Object.isFrozen(log.messages[0])).toBe(true);
 	});
+
+	it('markDelivered clears pending once, in a new array, and leaves other messages alone', () => {
+		const log = new ChatLog();
+		log.add({ ...message('a', 'mine'), mine: true, pending: true });
+		log.add(message('b', 'theirs'));
+		const before = log.messages;
+		expect(log.markDelivered('a')).toBe(true);
+		expect(log.messages).not.toBe(before);
+		expect(before[0].pending).toBe(true);
+		expect(log.messages[0]).toEqual({ ...message('a', 'mine'), mine: true });
+		expect('pending' in log.messages[0]).toBe(false);
+		expect(Object.isFrozen(log.messages[0])).toBe(true);
+		const after = log.messages;
+		expect(log.markDelivered('a')).toBe(false);
+		expect(log.markDelivered('b')).toBe(false);
+		expect(log.markDelivered('unknown')).toBe(false);
+		expect(log.messages).toBe(after);
+	});
 });

@@ -4,8 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES, parsePeerMessage, type Features, type Role } from './protocol';
-import { SupportSession } from './session';
-import { createMessageChannelPair } from './transport';
+import { OUTBOX_LIMIT, SupportSession } from './session';
+import {
+	createMessageChannelPair,
+	type FakeMessageChannel,
+	type MessageChannel
+} from './transport';
+
+// Generous: the suite shares two cores with builds; the bounds below only catch hangs.
+const FUZZ_TIMEOUT_MS = 60_000;
+const MAX_DURATION_MS = 30_000;
 
 /** mulberry32: small, fast, seeded. */
 function prng(seed: number) {
@@ -49,10 +57,31 @@ const VALID_MESSAGES: Array<Record<string, unknown>> = [
 	{ type: 'agent-screen-state', state: 'stopped' },
 	{ type: 'end', reason: 'customer' },
 	{ type: 'end', reason: 'agent' },
-	{ type: 'end', reason: 'connection-lost' }
+	{ type: 'end', reason: 'connection-lost' },
+	{ type: 'hello', name: 'Anna', role: 'customer', epoch: 'e0a1-b2' },
+	{ type: 'chat', id: 'seq-1', name: 'Marco', text: 'again', sentAt: 1, seq: 3 },
+	{ type: 'screen-state', state: 'sharing', seq: 1 },
+	{ type: 'screen-sync', state: 'stopped', seq: 2 },
+	{ type: 'screen-request', seq: 4 },
+	{ type: 'screen-request-answer', accepted: true, seq: 5 },
+	{ type: 'agent-screen-state', state: 'sharing', seq: 6 },
+	{ type: 'ack', seq: 1 },
+	{ type: 'ack', seq: 40 }
 ];
 
-const KEYS = ['type', 'id', 'name', 'text', 'sentAt', 'state', 'accepted', 'reason', 'role'];
+const KEYS = [
+	'type',
+	'id',
+	'name',
+	'text',
+	'sentAt',
+	'state',
+	'accepted',
+	'reason',
+	'role',
+	'seq',
+	'epoch'
+];
 
 function randomString(random: Random): string {
 	const roll = random();
@@ -71,7 +100,8 @@ function randomValue(random: Random, depth = 0): unknown {
 	const roll = random();
 	if (roll < 0.1) return null;
 	if (roll < 0.15) return undefined;
-	if (roll < 0.3) return pick(random, [0, -1, 1.5, NaN, Infinity, -Infinity, 2 ** 53, 1e308]);
+	if (roll < 0.3)
+		return pick(random, [0, -1, 1, 2, 7, 1.5, NaN, Infinity, -Infinity, 2 ** 53, 1e308]);
 	if (roll < 0.4) return random() < 0.5;
 	if (roll < 0.6) return randomString(random);
 	if (roll < 0.7) return pick(random, VALID_MESSAGES).type;
@@ -120,95 +150,226 @@ const FEATURE_SETS: Features[] = [
 ];
 
 describe('fuzz', () => {
-	it('parsePeerMessage: 20,000 random and mutated messages, no throw, only well-formed accepted', () => {
-		const random = prng(0x5eed);
-		const started = performance.now();
-		let accepted = 0;
-		for (let i = 0; i < 20_000; i++) {
-			const data = randomMessage(random);
-			const from: Role = random() < 0.5 ? 'customer' : 'agent';
-			const ctx = {
-				from,
-				to: (from === 'customer' ? 'agent' : pick(random, ['customer', 'agent'])) as Role,
-				features: pick(random, FEATURE_SETS)
+	it(
+		'parsePeerMessage: 20,000 random and mutated messages, no throw, only well-formed accepted',
+		() => {
+			const random = prng(0x5eed);
+			const started = performance.now();
+			let accepted = 0;
+			for (let i = 0; i < 20_000; i++) {
+				const data = randomMessage(random);
+				const from: Role = random() < 0.5 ? 'customer' : 'agent';
+				const ctx = {
+					from,
+					to: (from === 'customer' ? 'agent' : pick(random, ['customer', 'agent'])) as Role,
+					features: pick(random, FEATURE_SETS)
+				};
+				const result = parsePeerMessage(data, ctx);
+				if (!result.ok) {
+					expect(typeof result.error).toBe('string');
+					expect(result.error.length).toBeLessThan(100);
+					continue;
+				}
+				accepted++;
+				// What passes survives the wire unchanged and passes again.
+				const wire = JSON.parse(JSON.stringify(result.message)) as unknown;
+				expect(wire).toEqual(result.message);
+				expect(parsePeerMessage(wire, ctx)).toEqual(result);
+				for (const value of Object.values(result.message)) {
+					expect(['string', 'number', 'boolean']).toContain(typeof value);
+					if (typeof value === 'string') expect(value.length).toBeLessThanOrEqual(8_000);
+				}
+			}
+			// Enough valid ones to exercise the accepting paths too.
+			expect(accepted).toBeGreaterThan(2_000);
+			expect(performance.now() - started).toBeLessThan(MAX_DURATION_MS);
+		},
+		FUZZ_TIMEOUT_MS
+	);
+
+	it(
+		'SupportSession: 12,000 injected messages on both sides, no throw, state stays sane',
+		async () => {
+			const random = prng(42);
+			const started = performance.now();
+			let time = 1_700_000_000_000;
+			const now = () => time;
+			let sessions = 0;
+			let rejected = 0;
+
+			const makePair = () => {
+				sessions++;
+				const features = pick(random, FEATURE_SETS);
+				const customer = new SupportSession({ role: 'customer', name: 'Anna', features, now });
+				const agent = new SupportSession({ role: 'agent', name: 'Marco', features, now });
+				const [customerSide, agentSide] = createMessageChannelPair();
+				customer.addPeer('agent-1', 'agent', customerSide);
+				agent.addPeer('customer-1', 'customer', agentSide);
+				customer.on('rejected', () => rejected++);
+				agent.on('rejected', () => rejected++);
+				return { customer, agent, customerSide, agentSide };
 			};
-			const result = parsePeerMessage(data, ctx);
-			if (!result.ok) {
-				expect(typeof result.error).toBe('string');
-				expect(result.error.length).toBeLessThan(100);
-				continue;
-			}
-			accepted++;
-			// What passes survives the wire unchanged and passes again.
-			const wire = JSON.parse(JSON.stringify(result.message)) as unknown;
-			expect(wire).toEqual(result.message);
-			expect(parsePeerMessage(wire, ctx)).toEqual(result);
-			for (const value of Object.values(result.message)) {
-				expect(['string', 'number', 'boolean']).toContain(typeof value);
-				if (typeof value === 'string') expect(value.length).toBeLessThanOrEqual(8_000);
-			}
-		}
-		// Enough valid ones to exercise the accepting paths too.
-		expect(accepted).toBeGreaterThan(2_000);
-		expect(performance.now() - started).toBeLessThan(10_000);
-	});
 
-	it('SupportSession: 12,000 injected messages on both sides, no throw, state stays sane', async () => {
-		const random = prng(42);
-		const started = performance.now();
-		let time = 1_700_000_000_000;
-		const now = () => time;
-		let sessions = 0;
-		let rejected = 0;
+			let pair = makePair();
+			for (let i = 0; i < 12_000; i++) {
+				// Now and then let the sessions' own messages reach each other.
+				if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+				time += Math.floor(random() * 3_000);
+				// A valid 'end' ends the session: start a fresh one to keep fuzzing live sessions.
+				if (pair.customer.state.status === 'ended' || pair.agent.state.status === 'ended') {
+					pair = makePair();
+				}
+				const data = randomMessage(random);
+				const target = random() < 0.5 ? pair.customerSide : pair.agentSide;
+				expect(() => target.injectRaw(data)).not.toThrow();
+				// Local actions mixed in, as a user would click.
+				if (random() < 0.1) {
+					const action = pick(random, [
+						() => pair.customer.shareStarted(),
+						() => pair.customer.shareStopped(),
+						() => pair.customer.shareDeclined(),
+						() => pair.customer.answerScreenRequest(random() < 0.5),
+						() => pair.agent.requestScreen(),
+						() => pair.agent.agentShareStarted(),
+						() => pair.customer.sendChat(randomString(random)),
+						() => pair.agent.sendChat('ok'),
+						// A reconnect over a fresh channel: outboxes are re-sent.
+						() => {
+							const [customerSide, agentSide] = createMessageChannelPair();
+							pair.customer.addPeer('agent-1', 'agent', customerSide);
+							pair.agent.addPeer('customer-1', 'customer', agentSide);
+							pair.customerSide = customerSide;
+							pair.agentSide = agentSide;
+						}
+					]);
+					expect(action).not.toThrow();
+				}
+				for (const session of [pair.customer, pair.agent]) {
+					expect(['waiting', 'connected', 'ended']).toContain(session.state.status);
+					expect(['not-shared', 'sharing', 'stopped', 'declined', 'requested']).toContain(
+						session.state.screen
+					);
+				}
+				expect(pair.customer.outboxSize('agent-1')).toBeLessThanOrEqual(OUTBOX_LIMIT);
+				expect(pair.agent.outboxSize('customer-1')).toBeLessThanOrEqual(OUTBOX_LIMIT);
+			}
+			expect(rejected).toBeGreaterThan(1_000);
+			expect(sessions).toBeGreaterThan(1);
+			expect(performance.now() - started).toBeLessThan(MAX_DURATION_MS);
+		},
+		FUZZ_TIMEOUT_MS
+	);
 
-		const makePair = () => {
-			sessions++;
-			const features = pick(random, FEATURE_SETS);
+	it(
+		'delivery: 4,000 chats and screen changes through random silent losses, cuts and reconnects arrive once, in order',
+		async () => {
+			const random = prng(0xc0ffee);
+			const started = performance.now();
+			const features = DEFAULT_FEATURES;
+			let time = 1_700_000_000_000;
+			const now = () => time;
 			const customer = new SupportSession({ role: 'customer', name: 'Anna', features, now });
 			const agent = new SupportSession({ role: 'agent', name: 'Marco', features, now });
-			const [customerSide, agentSide] = createMessageChannelPair();
-			customer.addPeer('agent-1', 'agent', customerSide);
-			agent.addPeer('customer-1', 'customer', agentSide);
-			customer.on('rejected', () => rejected++);
-			agent.on('rejected', () => rejected++);
-			return { customer, agent, customerSide, agentSide };
-		};
+			const sentBy = { customer: [] as string[], agent: [] as string[] };
+			const seenBy = { customer: [] as string[], agent: [] as string[] };
+			customer.on('chat', (m) => seenBy.customer.push(m.text));
+			agent.on('chat', (m) => seenBy.agent.push(m.text));
+			const rejected: string[] = [];
+			customer.on('rejected', (r) => rejected.push(`customer:${r.error}`));
+			agent.on('rejected', (r) => rejected.push(`agent:${r.error}`));
+			let requestsMade = 0;
+			let requestsShown = 0;
+			customer.on('screen-request', () => requestsShown++);
 
-		let pair = makePair();
-		for (let i = 0; i < 12_000; i++) {
-			// Now and then let the sessions' own messages reach each other.
-			if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
-			time += Math.floor(random() * 3_000);
-			// A valid 'end' ends the session: start a fresh one to keep fuzzing live sessions.
-			if (pair.customer.state.status === 'ended' || pair.agent.state.status === 'ended') {
-				pair = makePair();
+			/** A dead path: from `dead` on, everything sent on this end vanishes until it closes. */
+			class DyingChannel implements MessageChannel {
+				dead = false;
+				constructor(readonly inner: FakeMessageChannel) {}
+				get open() {
+					return this.inner.open;
+				}
+				send(message: unknown) {
+					if (!this.inner.open) throw new Error('closed');
+					if (!this.dead) this.inner.send(message);
+				}
+				onMessage(handler: (data: unknown) => void) {
+					return this.inner.onMessage(handler);
+				}
+				onClose(handler: () => void) {
+					return this.inner.onClose(handler);
+				}
+				close() {
+					this.inner.close();
+				}
 			}
-			const data = randomMessage(random);
-			const target = random() < 0.5 ? pair.customerSide : pair.agentSide;
-			expect(() => target.injectRaw(data)).not.toThrow();
-			// Local actions mixed in, as a user would click.
-			if (random() < 0.1) {
-				const action = pick(random, [
-					() => pair.customer.shareStarted(),
-					() => pair.customer.shareStopped(),
-					() => pair.customer.shareDeclined(),
-					() => pair.customer.answerScreenRequest(random() < 0.5),
-					() => pair.agent.requestScreen(),
-					() => pair.agent.agentShareStarted(),
-					() => pair.customer.sendChat(randomString(random)),
-					() => pair.agent.sendChat('ok')
-				]);
-				expect(action).not.toThrow();
+			let ends: DyingChannel[] = [];
+			/** Now and then one side starts listening late, losing what the other said first. */
+			const connect = async (late: 'customer' | 'agent' | null) => {
+				const [customerSide, agentSide] = createMessageChannelPair();
+				ends = [new DyingChannel(customerSide), new DyingChannel(agentSide)];
+				const addCustomer = () => customer.addPeer('agent-1', 'agent', ends[0]);
+				const addAgent = () => agent.addPeer('customer-1', 'customer', ends[1]);
+				const [first, second] =
+					late === 'customer' ? [addAgent, addCustomer] : [addCustomer, addAgent];
+				first();
+				if (late) await new Promise((resolve) => setTimeout(resolve, 0));
+				second();
+			};
+			await connect(null);
+
+			for (let i = 0; i < 4_000; i++) {
+				const roll = random();
+				if (roll < 0.4) {
+					const text = `c${i}`;
+					expect(customer.sendChat(text).ok).toBe(true);
+					sentBy.customer.push(text);
+				} else if (roll < 0.8) {
+					const text = `a${i}`;
+					expect(agent.sendChat(text).ok).toBe(true);
+					sentBy.agent.push(text);
+				} else if (roll < 0.84) {
+					// The customer changes its screen: stop, or (after the agent asks) share again.
+					time += 1_000;
+					if (customer.state.screen === 'sharing') customer.shareStopped();
+					else if (customer.state.screen === 'requested') customer.shareStarted();
+					else customer.shareDeclined();
+				} else if (roll < 0.87) {
+					time += 1_000;
+					if (agent.requestScreen().ok) requestsMade++;
+				} else if (roll < 0.9) {
+					ends[Math.floor(random() * 2)].dead = true;
+				} else if (roll < 0.93) {
+					for (const end of ends) end.close();
+				} else if (roll < 0.96) {
+					await connect(pick(random, ['customer', 'agent', null] as const));
+				} else {
+					await new Promise((resolve) => setTimeout(resolve, 0));
+				}
 			}
-			for (const session of [pair.customer, pair.agent]) {
-				expect(['waiting', 'connected', 'ended']).toContain(session.state.status);
-				expect(['not-shared', 'sharing', 'stopped', 'declined', 'requested']).toContain(
-					session.state.screen
+			// The last reconnect too has a late listener: what it missed comes again after its hello.
+			await connect('agent');
+			for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+
+			// Every chat exactly once, in the order it was written.
+			expect(seenBy.agent).toEqual(sentBy.customer);
+			expect(seenBy.customer).toEqual(sentBy.agent);
+			expect(customer.chat.messages.filter((m) => m.pending)).toEqual([]);
+			expect(agent.chat.messages.filter((m) => m.pending)).toEqual([]);
+			expect(customer.outboxSize('agent-1')).toBe(0);
+			expect(agent.outboxSize('customer-1')).toBe(0);
+			// No request shown twice; both agree on the screen in the end.
+			expect(requestsShown).toBeLessThanOrEqual(requestsMade);
+			expect(requestsShown).toBeGreaterThan(5);
+			expect(agent.state.screen).toBe(customer.state.screen);
+			// Only stale requests and answers crossing each other, never anything malformed.
+			for (const error of rejected) {
+				expect(error).toMatch(
+					/^(customer:(too-soon|pending|already-sharing)|agent:not-requested)$/
 				);
 			}
-		}
-		expect(rejected).toBeGreaterThan(1_000);
-		expect(sessions).toBeGreaterThan(1);
-		expect(performance.now() - started).toBeLessThan(10_000);
-	});
+			expect(sentBy.customer.length + sentBy.agent.length).toBeGreaterThan(3_000);
+			expect(performance.now() - started).toBeLessThan(MAX_DURATION_MS);
+		},
+		FUZZ_TIMEOUT_MS
+	);
 });

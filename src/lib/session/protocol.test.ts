@@ -4,7 +4,10 @@ import {
 	MAX_CHAT_LENGTH,
 	MAX_ID_LENGTH,
 	MAX_NAME_LENGTH,
+	MAX_SEQ,
+	SEQUENCED_TYPES,
 	codePointLength,
+	isSequenced,
 	normalizeName,
 	parsePeerMessage,
 	type Features,
@@ -42,7 +45,18 @@ const VALID: Array<[Role, Record<string, unknown>]> = [
 	['customer', { type: 'end', reason: 'customer' }],
 	['agent', { type: 'end', reason: 'agent' }],
 	['agent', { type: 'end', reason: 'expired' }],
-	['customer', { type: 'end', reason: 'connection-lost' }]
+	['customer', { type: 'end', reason: 'connection-lost' }],
+	// Reliable delivery: seq on the sequenced types, acks both ways, an epoch in hello.
+	['customer', { type: 'hello', name: 'Anna', role: 'customer', epoch: crypto.randomUUID() }],
+	['agent', { ...chat, seq: 1 }],
+	['customer', { ...chat, seq: MAX_SEQ }],
+	['customer', { type: 'screen-state', state: 'sharing', seq: 7 }],
+	['customer', { type: 'screen-sync', state: 'requested', seq: 8 }],
+	['agent', { type: 'screen-request', seq: 3 }],
+	['customer', { type: 'screen-request-answer', accepted: true, seq: 9 }],
+	['agent', { type: 'agent-screen-state', state: 'stopped', seq: 4 }],
+	['agent', { type: 'ack', seq: 1 }],
+	['customer', { type: 'ack', seq: 123_456 }]
 ];
 
 function contextFrom(role: Role): ParseContext {
@@ -320,6 +334,122 @@ describe('parsePeerMessage: ids, names and times', () => {
 				ok: false,
 				error: 'invalid-sentAt'
 			});
+		}
+	});
+});
+
+describe('parsePeerMessage: seq, ack and epoch', () => {
+	const badSeqs: unknown[] = [
+		0,
+		-1,
+		1.5,
+		NaN,
+		Infinity,
+		-Infinity,
+		MAX_SEQ + 1,
+		1e308,
+		'1',
+		null,
+		undefined,
+		true,
+		[],
+		{},
+		[1]
+	];
+
+	it('refuses a seq that is not a positive safe integer, on every sequenced type and on ack', () => {
+		const sequenced: Array<[Role, Record<string, unknown>]> = [
+			['agent', chat],
+			['customer', { type: 'screen-state', state: 'stopped' }],
+			['customer', { type: 'screen-sync', state: 'sharing' }],
+			['agent', { type: 'screen-request' }],
+			['customer', { type: 'screen-request-answer', accepted: false }],
+			['agent', { type: 'agent-screen-state', state: 'sharing' }],
+			['customer', { type: 'ack' }]
+		];
+		for (const [from, message] of sequenced) {
+			for (const seq of badSeqs) {
+				expect(parsePeerMessage({ ...message, seq }, contextFrom(from))).toEqual({
+					ok: false,
+					error: 'invalid-seq'
+				});
+			}
+		}
+	});
+
+	it('an ack needs its seq and nothing else', () => {
+		expect(parsePeerMessage({ type: 'ack' }, fromAgent)).toEqual({
+			ok: false,
+			error: 'missing-seq'
+		});
+		expect(parsePeerMessage({ type: 'ack', seq: 1, id: 'x' }, fromAgent)).toEqual({
+			ok: false,
+			error: 'unknown-key'
+		});
+		expect(
+			parsePeerMessage(
+				{ type: 'ack', seq: 5 },
+				{ from: 'agent', to: 'agent', features: DEFAULT_FEATURES }
+			)
+		).toEqual({ ok: true, message: { type: 'ack', seq: 5 } });
+	});
+
+	it('hello, end and ack never carry a seq', () => {
+		for (const [from, message] of [
+			['agent', { type: 'hello', name: 'Marco', role: 'agent', seq: 1 }],
+			['customer', { type: 'end', reason: 'customer', seq: 1 }]
+		] as Array<[Role, Record<string, unknown>]>) {
+			expect(parsePeerMessage(message, contextFrom(from))).toEqual({
+				ok: false,
+				error: 'unknown-key'
+			});
+		}
+	});
+
+	it('the epoch is optional, and an id when present', () => {
+		const hello = { type: 'hello', name: 'Marco', role: 'agent' };
+		expect(parsePeerMessage(hello, fromAgent)).toEqual({ ok: true, message: hello });
+		for (const epoch of [
+			undefined,
+			'',
+			'x'.repeat(MAX_ID_LENGTH + 1),
+			'a.b',
+			'<b>',
+			42,
+			null,
+			{},
+			'x'.repeat(1_000_000)
+		]) {
+			expect(parsePeerMessage({ ...hello, epoch }, fromAgent)).toEqual({
+				ok: false,
+				error: 'invalid-epoch'
+			});
+		}
+	});
+
+	it('a message without seq is still accepted (a peer from before seq) and comes back without one', () => {
+		const result = parsePeerMessage({ type: 'screen-request' }, fromAgent);
+		expect(result).toEqual({ ok: true, message: { type: 'screen-request' } });
+		expect(result.ok && 'seq' in result.message).toBe(false);
+	});
+
+	it('isSequenced names exactly the sequenced types', () => {
+		expect([...SEQUENCED_TYPES].sort()).toEqual(
+			[
+				'agent-screen-state',
+				'chat',
+				'screen-request',
+				'screen-request-answer',
+				'screen-state',
+				'screen-sync'
+			].sort()
+		);
+		for (const [from, message] of VALID) {
+			const result = parsePeerMessage(message, contextFrom(from));
+			if (!result.ok) throw new Error(result.error);
+			expect(isSequenced(result.message)).toBe(
+				(SEQUENCED_TYPES as readonly string[]).includes(result.message.type)
+			);
 		}
 	});
 });

@@ -43,7 +43,10 @@ export type EndReason = 'customer' | 'agent' | 'connection-lost' | 'expired';
  *
  * `hello.epoch` names the sender instance (random, new on every page load): when a peer's epoch
  * changes, the peer restarted its counter and the receiver forgets what it applied from it.
- * hello, ack and end carry no seq: end is best effort (the server is told too).
+ * hello comes first on every channel; a sequenced message before it is ignored, and each side
+ * answers the first hello it gets on a channel with its own hello and unacknowledged messages
+ * again (once), so nothing is lost if one side listened late. hello, ack and end carry no seq:
+ * end is best effort (the server is told too).
  */
 type Sequenced = { seq?: number };
 

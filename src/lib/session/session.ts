@@ -5,6 +5,15 @@
  * Topology: every agent has a channel to the customer; agents may also be linked to each other
  * (then chat reaches every agent directly). The customer is the authority on its screen share
  * and tells every agent about each change.
+ *
+ * Reliable delivery (wire format in protocol.ts): chat and state-bearing control messages carry
+ * a seq and stay in the peer's outbox until it acknowledges them. When the adapter adds the same
+ * peerId again (a reconnect), the outbox is re-sent in order right after our hello, and only
+ * then the current screen state; the receiver drops what it already applied. The first hello
+ * on a channel is answered, once, with our hello and outbox again: what we said before the peer
+ * listened is not lost. Chat written while the peers are away is queued in their outboxes.
+ * State changes made while a peer is away are not queued: the snapshot sent on reconnect
+ * covers them.
  */
 import { ChatLog, validateChatText, type ChatMessage } from './chat';
 import {
@@ -15,17 +24,22 @@ import {
 	type SessionState
 } from './machine';
 import {
+	isSequenced,
 	normalizeName,
 	parsePeerMessage,
 	type EndReason,
 	type Features,
 	type PeerMessage,
-	type Role
+	type Role,
+	type SequencedMessage
 } from './protocol';
 import type { MessageChannel } from './transport';
 
 /** The customer allows this much network jitter when checking the agents' request interval. */
 export const REQUEST_JITTER_TOLERANCE_MS = 2_000;
+
+/** Unacknowledged messages kept per peer; beyond this the oldest are dropped ('outbox-overflow'). */
+export const OUTBOX_LIMIT = 500;
 
 export interface SupportSessionOptions {
 	role: Role;
@@ -34,6 +48,8 @@ export interface SupportSessionOptions {
 	now?: () => number;
 	/** Defaults to crypto.randomUUID. */
 	newId?: () => string;
+	/** Defaults to OUTBOX_LIMIT. */
+	outboxLimit?: number;
 }
 
 export interface SessionPeer {
@@ -54,6 +70,14 @@ export interface RejectedMessage {
 	error: string;
 }
 
+/** A peer's outbox was full: its oldest unacknowledged messages were dropped, never to be sent. */
+export interface OutboxOverflow {
+	peerId: string;
+	dropped: number;
+	/** The dropped chat messages (they may still reach other peers). */
+	chatIds: string[];
+}
+
 interface SessionEvents {
 	change: [];
 	chat: [message: ChatMessage];
@@ -61,6 +85,7 @@ interface SessionEvents {
 	'request-answer': [accepted: boolean];
 	ended: [reason: EndReason];
 	rejected: [info: RejectedMessage];
+	'outbox-overflow': [info: OutboxOverflow];
 }
 
 type AnyHandler = (...args: never[]) => void;
@@ -71,7 +96,23 @@ interface ConnectedPeer {
 	name: string | null;
 	channel: MessageChannel;
 	unsubscribe: () => void;
+	/** The first seq (re)sent on this channel: an ack on it covers only what came after. */
+	sentFrom: number;
+	/** Whether its hello has arrived on this channel (it always comes first). */
+	helloReceived: boolean;
 }
+
+/** What we know of a peer's messages to us: its instance, and the highest seq applied from it. */
+interface ReceivedFrom {
+	epoch: string | null;
+	applied: number;
+}
+
+/** A sequenced message before it is given its seq. */
+type Unsequenced<T> = T extends unknown ? Omit<T, 'seq'> : never;
+
+/** A sequenced message as we send it (and keep it until acknowledged). */
+type SentMessage = SequencedMessage & { seq: number };
 
 const OK: ActionResult = Object.freeze({ ok: true });
 
@@ -81,6 +122,20 @@ export class SupportSession {
 	readonly #features: Features;
 	readonly #now: () => number;
 	readonly #newId: () => string;
+	readonly #outboxLimit: number;
+	/** This instance, for our peers: a page reload is a new epoch, with seq starting again. */
+	readonly #epoch = crypto.randomUUID();
+	/** One counter for every peer: a message sent to several peers has one seq. */
+	#lastSeq = 0;
+	/**
+	 * Unacknowledged messages per peer, in seq order. A peer has one from addPeer until
+	 * forgetPeer or the end, connected or not: chat is queued for it while it reconnects.
+	 */
+	readonly #outboxes = new Map<string, SentMessage[]>();
+	/** Kept after forgetPeer too (it is tiny), so a late resend is still recognized. */
+	readonly #received = new Map<string, ReceivedFrom>();
+	/** Our chat messages no peer has acknowledged yet: id -> seq, in seq order. */
+	readonly #pendingChats = new Map<string, number>();
 	#state: SessionState = INITIAL_STATE;
 	readonly #chat = new ChatLog();
 	readonly #peers = new Map<string, ConnectedPeer>();
@@ -95,6 +150,7 @@ export class SupportSession {
 		this.#features = { ...options.features };
 		this.#now = options.now ?? Date.now;
 		this.#newId = options.newId ?? (() => crypto.randomUUID());
+		this.#outboxLimit = Math.max(1, options.outboxLimit ?? OUTBOX_LIMIT);
 	}
 
 	get state(): SessionState {
@@ -118,9 +174,20 @@ export class SupportSession {
 		return this.#name;
 	}
 
+	/** This session instance's id, sent in our hello. */
+	get epoch(): string {
+		return this.#epoch;
+	}
+
+	/** How many of our messages the peer has not acknowledged yet (0 for an unknown peer). */
+	outboxSize(peerId: string): number {
+		return this.#outboxes.get(peerId)?.length ?? 0;
+	}
+
 	/**
 	 * Adds a peer whose server ticket the caller has already verified. The same peerId again
-	 * (a reconnect) replaces the old channel.
+	 * (a reconnect, with or without removePeer in between) replaces the old channel and re-sends
+	 * what the peer has not acknowledged, in order, after our hello.
 	 */
 	addPeer(peerId: string, role: Role, channel: MessageChannel): void {
 		if (this.#state.status === 'ended' || !channel.open) {
@@ -137,36 +204,52 @@ export class SupportSession {
 		const previous = this.#peers.get(peerId);
 		if (previous) this.#detach(previous);
 
+		let outbox = this.#outboxes.get(peerId);
+		if (!outbox) {
+			outbox = [];
+			this.#outboxes.set(peerId, outbox);
+		}
 		const peer: ConnectedPeer = {
 			peerId,
 			role,
 			name: previous?.name ?? null,
 			channel,
-			unsubscribe: () => {}
+			unsubscribe: () => {},
+			sentFrom: outbox[0]?.seq ?? this.#lastSeq + 1,
+			helloReceived: false
 		};
-		const stopMessages = channel.onMessage((data) => this.#receive(peer, data));
 		const stopClose = channel.onClose(() => {
 			if (this.#peers.get(peerId) === peer) this.removePeer(peerId);
 		});
-		peer.unsubscribe = () => {
-			stopMessages();
-			stopClose();
-		};
+		peer.unsubscribe = stopClose;
 		this.#peers.set(peerId, peer);
-
-		this.#send(peer, { type: 'hello', name: this.#name, role: this.#role });
-		if (this.#role === 'customer' && role === 'agent') {
-			this.#send(peer, { type: 'screen-sync', state: this.#state.screen });
-		}
-		if (this.#role === 'agent' && role === 'customer' && this.#state.agentScreen === 'sharing') {
-			this.#send(peer, { type: 'agent-screen-state', state: 'sharing' });
-		}
 		this.#apply({ type: 'peer-connected' });
 		this.#updatePeerList();
+
+		this.#sendHelloAndOutbox(peer);
+		// The current state last: it supersedes anything older re-sent above.
+		if (this.#role === 'customer' && role === 'agent') {
+			this.#sendReliable([peer], { type: 'screen-sync', state: this.#state.screen });
+		}
+		if (this.#role === 'agent' && role === 'customer' && this.#state.agentScreen === 'sharing') {
+			this.#sendReliable([peer], { type: 'agent-screen-state', state: 'sharing' });
+		}
+		// Listening last: a channel that hands over what it buffered at once still sees our hello
+		// go out first.
+		if (this.#peers.get(peerId) === peer) {
+			const stopMessages = channel.onMessage((data) => this.#receive(peer, data));
+			peer.unsubscribe = () => {
+				stopMessages();
+				stopClose();
+			};
+		}
 		this.#emit('change');
 	}
 
-	/** Forgets a peer and closes its channel (also done when the channel closes). Never ends. */
+	/**
+	 * Detaches a peer and closes its channel (also done when the channel closes). Never ends.
+	 * Its outbox stays for a reconnect (forgetPeer drops it).
+	 */
 	removePeer(peerId: string): void {
 		const peer = this.#peers.get(peerId);
 		if (!peer) return;
@@ -180,12 +263,16 @@ export class SupportSession {
 		this.#emit('change');
 	}
 
+	/**
+	 * Sends to every connected peer and queues for every peer that is reconnecting; 'no-peer'
+	 * only if no peer was ever added (or all were forgotten). The message is `pending` in our log
+	 * until a peer acknowledges it.
+	 */
 	sendChat(text: string): SendChatResult {
 		if (this.#state.status === 'ended') return { ok: false, error: 'ended' };
 		const checked = validateChatText(text);
 		if (!checked.ok) return checked;
-		const recipients = [...this.#peers.values()].filter((peer) => peer.channel.open);
-		if (recipients.length === 0) return { ok: false, error: 'no-peer' };
+		if (this.#outboxes.size === 0) return { ok: false, error: 'no-peer' };
 
 		const message: ChatMessage = {
 			id: this.#newId(),
@@ -193,20 +280,35 @@ export class SupportSession {
 			role: this.#role,
 			text: checked.text,
 			sentAt: this.#now(),
-			mine: true
+			mine: true,
+			pending: true
 		};
-		for (const peer of recipients) {
-			this.#send(peer, {
-				type: 'chat',
-				id: message.id,
-				name: message.name,
-				text: message.text,
-				sentAt: message.sentAt
-			});
-		}
+		// In the log before sending: an ack can only clear what is already there.
 		this.#chat.add(message);
+		const wire = this.#sequence({
+			type: 'chat',
+			id: message.id,
+			name: message.name,
+			text: message.text,
+			sentAt: message.sentAt
+		});
+		this.#pendingChats.set(message.id, wire.seq);
+		for (const peerId of [...this.#outboxes.keys()]) {
+			this.#enqueue(peerId, wire);
+			const peer = this.#peers.get(peerId);
+			if (peer) this.#send(peer, wire);
+		}
 		this.#emit('change');
 		return { ok: true, message };
+	}
+
+	/**
+	 * A peer gone for good (it ended its part, or the adapter gave up on it): drops its outbox,
+	 * so nothing more is queued for it, and removes it if it is still connected.
+	 */
+	forgetPeer(peerId: string): void {
+		this.#outboxes.delete(peerId);
+		this.removePeer(peerId);
 	}
 
 	// Customer actions. The UI calls these after getDisplayMedia resolves, rejects or ends.
@@ -250,7 +352,7 @@ export class SupportSession {
 		if (customers.length === 0) return { ok: false, error: 'no-customer' };
 		const result = this.#apply({ type: 'screen-requested', at: this.#now() });
 		if (!result.ok) return result;
-		for (const customer of customers) this.#send(customer, { type: 'screen-request' });
+		this.#sendReliable(customers, { type: 'screen-request' });
 		this.#emit('change');
 		return OK;
 	}
@@ -280,6 +382,7 @@ export class SupportSession {
 	on(event: 'request-answer', handler: (accepted: boolean) => void): () => void;
 	on(event: 'ended', handler: (reason: EndReason) => void): () => void;
 	on(event: 'rejected', handler: (info: RejectedMessage) => void): () => void;
+	on(event: 'outbox-overflow', handler: (info: OutboxOverflow) => void): () => void;
 	on(event: keyof SessionEvents, handler: AnyHandler): () => void {
 		let handlers = this.#listeners.get(event);
 		if (!handlers) {
@@ -339,10 +442,35 @@ export class SupportSession {
 		}
 	}
 
-	#broadcastToAgents(message: PeerMessage, except?: ConnectedPeer): void {
-		for (const agent of this.#openPeers('agent')) {
-			if (agent !== except) this.#send(agent, message);
+	#sequence(message: Unsequenced<SequencedMessage>): SentMessage {
+		return Object.freeze({ ...message, seq: ++this.#lastSeq } as SentMessage);
+	}
+
+	/** Sends one sequenced message to these peers and keeps it until each acknowledges it. */
+	#sendReliable(peers: ConnectedPeer[], message: Unsequenced<SequencedMessage>): void {
+		if (peers.length === 0) return;
+		const sequenced = this.#sequence(message);
+		for (const peer of peers) {
+			this.#enqueue(peer.peerId, sequenced);
+			this.#send(peer, sequenced);
 		}
+	}
+
+	#enqueue(peerId: string, message: SentMessage): void {
+		const outbox = this.#outboxes.get(peerId);
+		if (!outbox) return;
+		outbox.push(message);
+		if (outbox.length <= this.#outboxLimit) return;
+		const dropped = outbox.splice(0, outbox.length - this.#outboxLimit);
+		this.#emit('outbox-overflow', {
+			peerId,
+			dropped: dropped.length,
+			chatIds: dropped.flatMap((old) => (old.type === 'chat' ? [old.id] : []))
+		});
+	}
+
+	#broadcastToAgents(message: Unsequenced<SequencedMessage>): void {
+		this.#sendReliable(this.#openPeers('agent'), message);
 	}
 
 	#apply(
@@ -355,7 +483,7 @@ export class SupportSession {
 		return OK;
 	}
 
-	#customerAction(event: SessionEvent, message: PeerMessage): ActionResult {
+	#customerAction(event: SessionEvent, message: Unsequenced<SequencedMessage>): ActionResult {
 		if (this.#role !== 'customer') return { ok: false, error: 'wrong-role' };
 		const result = this.#apply(event);
 		if (!result.ok) return result;
@@ -367,9 +495,7 @@ export class SupportSession {
 	#agentShareAction(event: SessionEvent, state: 'sharing' | 'stopped'): ActionResult {
 		const result = this.#apply(event);
 		if (!result.ok) return result;
-		for (const customer of this.#openPeers('customer')) {
-			this.#send(customer, { type: 'agent-screen-state', state });
-		}
+		this.#sendReliable(this.#openPeers('customer'), { type: 'agent-screen-state', state });
 		this.#emit('change');
 		return OK;
 	}
@@ -377,6 +503,8 @@ export class SupportSession {
 	#finish(reason: EndReason): void {
 		this.#apply({ type: 'ended', reason });
 		for (const peer of [...this.#peers.values()]) this.#detach(peer);
+		this.#outboxes.clear();
+		this.#pendingChats.clear();
 		this.#sharingAgentId = null;
 		this.#updatePeerList();
 		this.#emit('ended', reason);
@@ -416,10 +544,48 @@ export class SupportSession {
 		});
 		if (!parsed.ok) return this.#reject(peer, parsed.error);
 		const message = parsed.message;
+		if (message.type === 'hello') {
+			const first = !peer.helloReceived;
+			peer.helloReceived = true;
+			this.#receiveHello(peer, message.name, message.epoch);
+			// Our own hello and what followed it may have reached the peer before it listened (its
+			// adapter was still checking our ticket): say it all again, once per channel. Anything
+			// it already has is dropped there by seq.
+			if (first && this.#peers.get(peer.peerId) === peer) this.#sendHelloAndOutbox(peer);
+			return;
+		}
+		if (!isSequenced(message) || message.seq === undefined) return this.#handle(peer, message);
+		// Before its hello we cannot tell which instance sent it (its hello was lost the same
+		// way); its answer to our hello re-sends it.
+		if (!peer.helloReceived) return;
 
+		const from = this.#receivedFrom(peer.peerId);
+		// Already applied (a re-send after a reconnect): acknowledged again, not applied again.
+		if (message.seq > from.applied) {
+			from.applied = message.seq;
+			this.#handle(peer, message);
+		}
+		if (this.#peers.get(peer.peerId) === peer) this.#send(peer, { type: 'ack', seq: from.applied });
+	}
+
+	#sendHelloAndOutbox(peer: ConnectedPeer): void {
+		this.#send(peer, { type: 'hello', name: this.#name, role: this.#role, epoch: this.#epoch });
+		for (const message of this.#outboxes.get(peer.peerId) ?? []) this.#send(peer, message);
+	}
+
+	#receivedFrom(peerId: string): ReceivedFrom {
+		let from = this.#received.get(peerId);
+		if (!from) {
+			from = { epoch: null, applied: 0 };
+			this.#received.set(peerId, from);
+		}
+		return from;
+	}
+
+	#handle(peer: ConnectedPeer, message: Exclude<PeerMessage, { type: 'hello' }>): void {
 		switch (message.type) {
-			case 'hello':
-				return this.#receiveHello(peer, message.name);
+			case 'ack':
+				return this.#receiveAck(peer, message.seq);
 			case 'chat':
 				return this.#receiveChat(peer, message);
 			case 'screen-request':
@@ -456,12 +622,38 @@ export class SupportSession {
 		return true;
 	}
 
-	#receiveHello(peer: ConnectedPeer, name: string): void {
+	#receiveHello(peer: ConnectedPeer, name: string, epoch: string | undefined): void {
+		if (epoch !== undefined) {
+			const from = this.#receivedFrom(peer.peerId);
+			// A new instance (the page reloaded) counts from 1 again.
+			if (from.epoch !== null && from.epoch !== epoch) from.applied = 0;
+			from.epoch = epoch;
+		}
 		const firstHello = peer.name === null;
 		peer.name = name;
 		if (firstHello) this.#addSystemMessage(`${name} joined`);
 		this.#updatePeerList();
 		this.#emit('change');
+	}
+
+	#receiveAck(peer: ConnectedPeer, seq: number): void {
+		// Nothing we sent has that seq yet.
+		if (seq > this.#lastSeq) return this.#reject(peer, 'ack-ahead');
+		const outbox = this.#outboxes.get(peer.peerId);
+		if (outbox) {
+			let count = 0;
+			while (count < outbox.length && outbox[count].seq <= seq) count++;
+			outbox.splice(0, count);
+		}
+		// Chat sent on this channel up to seq has arrived, even if a full outbox let go of it.
+		let delivered = false;
+		for (const [id, chatSeq] of this.#pendingChats) {
+			if (chatSeq > seq) break;
+			if (chatSeq < peer.sentFrom) continue;
+			this.#pendingChats.delete(id);
+			if (this.#chat.markDelivered(id)) delivered = true;
+		}
+		if (delivered) this.#emit('change');
 	}
 
 	#receiveChat(peer: ConnectedPeer, message: Extract<PeerMessage, { type: 'chat' }>): void {
@@ -489,11 +681,12 @@ export class SupportSession {
 		);
 		if (!accepted) {
 			// The agent already thinks it asked: tell it how things really are.
-			this.#send(peer, { type: 'screen-sync', state: this.#state.screen });
+			this.#sendReliable([peer], { type: 'screen-sync', state: this.#state.screen });
 			return;
 		}
-		// Other agents learn a request is pending (and so do not ask again).
-		this.#broadcastToAgents({ type: 'screen-sync', state: 'requested' }, peer);
+		// Other agents learn a request is pending (and so do not ask again); the asking agent too, as
+		// a request re-sent after a reconnect may arrive after our snapshot told it otherwise.
+		this.#broadcastToAgents({ type: 'screen-sync', state: 'requested' });
 		this.#emit('screen-request', peer.name ?? 'Agent');
 	}
 
@@ -519,6 +712,8 @@ export class SupportSession {
 			}
 			return;
 		}
+		// Nobody shares (this agent's stop was already applied when it left): nothing to stop.
+		if (this.#sharingAgentId === null) return;
 		if (this.#sharingAgentId !== peer.peerId) return this.#reject(peer, 'agent-not-sharing');
 		this.#sharingAgentId = null;
 		this.#applyFromPeer(peer, { type: 'agent-share-stopped' });
@@ -532,6 +727,6 @@ export class SupportSession {
 		);
 		const endsSession = peer.role === 'customer' || (this.#role === 'customer' && !othersRemain);
 		if (endsSession) this.#finish(reason);
-		else this.removePeer(peer.peerId);
+		else this.forgetPeer(peer.peerId);
 	}
 }
