@@ -82,7 +82,10 @@ export class SupportClient {
 			features: options.features
 		});
 		this.session.on('change', () => this.#changed());
-		this.session.on('ended', (reason) => void this.#afterEnd(reason, false));
+		// The core emits 'ended' synchronously from end(): whether it ended here is known then.
+		this.session.on('ended', (reason) => {
+			this.#ending = this.#afterEnd(reason, this.#endingHere);
+		});
 	}
 
 	get counterpartRole(): Role {
@@ -404,10 +407,14 @@ export class SupportClient {
 		this.#changed();
 	}
 
+	#endingHere = false;
+	#ending: Promise<void> = Promise.resolve();
+
 	async end(reason: EndReason): Promise<void> {
 		if (this.session.state.status === 'ended') return;
+		this.#endingHere = true;
 		this.session.end(reason);
-		await this.#afterEnd(reason, true);
+		await this.#ending;
 	}
 
 	#ended = false;
