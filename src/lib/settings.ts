@@ -28,6 +28,9 @@ export interface SettingDefinition {
 	label: string;
 	kind: SettingKind;
 	help: string;
+	/** How an on/off setting reads when on and off (permissions read "Allowed"/"Denied"). */
+	on?: string;
+	off?: string;
 }
 
 export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
@@ -71,7 +74,9 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
 		key: 'removeCustomerAppAtEnd',
 		label: 'Remove customer app at end',
 		kind: 'switch',
-		help: 'Default for removing the customer app when the session ends.'
+		help: 'Default for removing the customer app when the session ends.',
+		on: 'Yes',
+		off: 'No'
 	}
 ];
 
@@ -101,7 +106,9 @@ export function formatSetting(
 	serverCodeLifetimeMinutes?: number
 ): string {
 	const definition = SETTING_DEFINITIONS.find((d) => d.key === key);
-	if (definition?.kind === 'switch') return value ? 'Allowed' : 'Denied';
+	if (definition?.kind === 'switch') {
+		return value ? (definition.on ?? 'Allowed') : (definition.off ?? 'Denied');
+	}
 	if (definition?.kind === 'megabytes') return `${Math.round(Number(value) / MEGABYTE)} MB`;
 	if (value === null) {
 		return serverCodeLifetimeMinutes

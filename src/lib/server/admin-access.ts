@@ -19,3 +19,15 @@ export function loginTokenHash(cookies: { get(name: string): string | undefined 
 	const token = cookies.get(SESSION_COOKIE);
 	return token ? sha256(token) : null;
 }
+
+/**
+ * The client's address for the audit log, or null when it cannot be known (adapter-node throws
+ * when a configured ADDRESS_HEADER is missing; an audit entry is no reason to fail a request).
+ */
+export function auditAddress(getClientAddress: () => string): string | null {
+	try {
+		return getClientAddress();
+	} catch {
+		return null;
+	}
+}

@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { createAgent } from '$lib/server/accounts';
-import { requireAdmin } from '$lib/server/admin-access';
+import { auditAddress, requireAdmin } from '$lib/server/admin-access';
 import { getRuntime } from '$lib/server/runtime';
 import { CreateAgentForm, firstIssue, formFields, v } from '$lib/server/schemas';
 
@@ -64,7 +64,7 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { create: { error: firstIssue(parsed.issues), fields } });
 		const result = await createAgent(
 			runtime,
-			{ user: admin, ip: getClientAddress() },
+			{ user: admin, ip: auditAddress(getClientAddress) },
 			{
 				name: parsed.output.name,
 				email: parsed.output.email,

@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { DEFAULT_GROUP_SETTINGS, SETTING_DEFINITIONS } from '$lib/settings';
 import { createGroup } from '$lib/server/accounts';
-import { requireAdmin } from '$lib/server/admin-access';
+import { auditAddress, requireAdmin } from '$lib/server/admin-access';
 import { getRuntime } from '$lib/server/runtime';
 import { groupSettingsFromRow } from '$lib/server/settings';
 import { readGroupForm } from './group-form';
@@ -43,7 +43,7 @@ export const actions: Actions = {
 		if (!form.ok) return fail(400, { error: form.error });
 		const result = await createGroup(
 			await getRuntime(),
-			{ user: admin, ip: getClientAddress() },
+			{ user: admin, ip: auditAddress(getClientAddress) },
 			{ name: form.name, settings: form.settings }
 		);
 		if (!result.ok) return fail(400, { error: result.error });

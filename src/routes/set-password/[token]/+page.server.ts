@@ -1,6 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { passwordLinkHolder, setPasswordWithLink } from '$lib/server/accounts';
+import { auditAddress } from '$lib/server/admin-access';
 import { getRuntime } from '$lib/server/runtime';
 import { SetPasswordForm, firstIssue, formFields, v } from '$lib/server/schemas';
 
@@ -26,7 +27,7 @@ export const actions: Actions = {
 			runtime.db,
 			params.token,
 			parsed.output.password,
-			getClientAddress()
+			auditAddress(getClientAddress)
 		);
 		if (!result.ok) {
 			return fail(400, { error: 'This link has expired or was already used. Ask for a new one.' });

@@ -9,7 +9,7 @@ import {
 	resetPassword,
 	saveOverrides
 } from '$lib/server/accounts';
-import { loginTokenHash, requireAdmin } from '$lib/server/admin-access';
+import { auditAddress, loginTokenHash, requireAdmin } from '$lib/server/admin-access';
 import { getRuntime } from '$lib/server/runtime';
 import {
 	AccountForm,
@@ -89,7 +89,7 @@ export const actions: Actions = {
 		if (!parsed.success) return accountError(firstIssue(parsed.issues));
 		const result = await changeRole(
 			await getRuntime(),
-			{ user: admin, ip: getClientAddress() },
+			{ user: admin, ip: auditAddress(getClientAddress) },
 			parsed.output.userId,
 			parsed.output.role
 		);
@@ -102,7 +102,7 @@ export const actions: Actions = {
 		if (!parsed.success) return accountError(firstIssue(parsed.issues));
 		const result = await changeGroup(
 			await getRuntime(),
-			{ user: admin, ip: getClientAddress() },
+			{ user: admin, ip: auditAddress(getClientAddress) },
 			parsed.output.userId,
 			parsed.output.group
 		);
@@ -115,7 +115,7 @@ export const actions: Actions = {
 		if (!parsed.success) return accountError(firstIssue(parsed.issues));
 		const result = await resetPassword(
 			await getRuntime(),
-			{ user: admin, ip: getClientAddress(), loginTokenHash: loginTokenHash(cookies) },
+			{ user: admin, ip: auditAddress(getClientAddress), loginTokenHash: loginTokenHash(cookies) },
 			parsed.output.userId
 		);
 		if (!result.ok) return accountError(result.error);
@@ -127,7 +127,7 @@ export const actions: Actions = {
 		if (!parsed.success) return accountError(firstIssue(parsed.issues));
 		const result = await disableUser(
 			await getRuntime(),
-			{ user: admin, ip: getClientAddress() },
+			{ user: admin, ip: auditAddress(getClientAddress) },
 			parsed.output.userId
 		);
 		if (!result.ok) return accountError(result.error);
@@ -142,7 +142,7 @@ export const actions: Actions = {
 		if (!parsed.success) return accountError(firstIssue(parsed.issues));
 		const result = await enableUser(
 			await getRuntime(),
-			{ user: admin, ip: getClientAddress() },
+			{ user: admin, ip: auditAddress(getClientAddress) },
 			parsed.output.userId
 		);
 		if (!result.ok) return accountError(result.error);
@@ -160,7 +160,7 @@ export const actions: Actions = {
 		const input = parsed.output;
 		const result = await saveOverrides(
 			await getRuntime(),
-			{ user: admin, ip: getClientAddress() },
+			{ user: admin, ip: auditAddress(getClientAddress) },
 			input.userId,
 			{
 				fileTransfer: input.fileTransfer,

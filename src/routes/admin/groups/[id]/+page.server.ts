@@ -2,7 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { SETTING_DEFINITIONS } from '$lib/settings';
 import { deleteGroup, updateGroup } from '$lib/server/accounts';
-import { requireAdmin } from '$lib/server/admin-access';
+import { auditAddress, requireAdmin } from '$lib/server/admin-access';
 import { getRuntime } from '$lib/server/runtime';
 import { DEFAULT_GROUP_ID, groupSettingsFromRow } from '$lib/server/settings';
 import { readGroupForm } from '../group-form';
@@ -58,7 +58,7 @@ export const actions: Actions = {
 		if (!form.ok) return fail(400, { error: form.error });
 		const result = await updateGroup(
 			await getRuntime(),
-			{ user: admin, ip: getClientAddress() },
+			{ user: admin, ip: auditAddress(getClientAddress) },
 			params.id,
 			{ name: form.name, settings: form.settings }
 		);
@@ -71,7 +71,7 @@ export const actions: Actions = {
 		const admin = requireAdmin(locals);
 		const result = await deleteGroup(
 			await getRuntime(),
-			{ user: admin, ip: getClientAddress() },
+			{ user: admin, ip: auditAddress(getClientAddress) },
 			params.id
 		);
 		if (!result.ok) return fail(400, { error: result.error });

@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { sessionForUser } from '$lib/server/access';
+import { auditAddress } from '$lib/server/admin-access';
 import { audit } from '$lib/server/audit';
 import { reportCsv, sessionReport } from '$lib/server/reports';
 import { getRuntime } from '$lib/server/runtime';
@@ -18,7 +19,7 @@ export const GET: RequestHandler = async ({ locals, params, getClientAddress }) 
 		action: 'report.exported',
 		target: params.id,
 		detail: { format: 'csv', events: report.events.length },
-		ip: getClientAddress()
+		ip: auditAddress(getClientAddress)
 	});
 	// The byte-order mark makes spreadsheets read the file as UTF-8.
 	return new Response(`\uFEFF${reportCsv(report)}`, {
