@@ -22,6 +22,8 @@ export interface Config {
 	/** Lets the production server start on a plain-http public origin (screen capture breaks). */
 	allowInsecureHttp: boolean;
 	sessionCodeTtlMinutes: number;
+	/** An active session with no agent on signaling for this long is closed as connection lost. */
+	agentLostTimeoutSeconds: number;
 	organisationName: string;
 }
 
@@ -96,6 +98,11 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 			env.SESSION_CODE_TTL_MINUTES,
 			10,
 			'SESSION_CODE_TTL_MINUTES'
+		),
+		agentLostTimeoutSeconds: positiveNumber(
+			env.AGENT_LOST_TIMEOUT_SECONDS,
+			120,
+			'AGENT_LOST_TIMEOUT_SECONDS'
 		),
 		organisationName: env.ORGANISATION_NAME || 'Ponte Support'
 	};

@@ -42,7 +42,7 @@ export async function liveAgentsOf(runtime: Runtime, sessionId: string) {
 export async function multiAgentAllowed(runtime: Runtime, sessionId: string): Promise<boolean> {
 	const session = await getSupportSession(runtime, sessionId);
 	if (!session || session.status === 'ended') return false;
-	return featuresFor({ id: session.agent_id }).multiAgent;
+	return (await featuresFor(runtime, { id: session.agent_id })).multiAgent;
 }
 
 export const MAX_AGENTS_PER_SESSION = 6;

@@ -9,6 +9,7 @@ import { FailureRateLimiter } from './ratelimit';
 import { loadOrCreateSecrets, type ServerSecrets } from './secrets';
 import { createSignaling, type Signaling } from './signaling';
 import { expireUnusedCodes } from './support-sessions';
+import { AgentPresenceWatch } from './agent-presence';
 
 /**
  * Everything the server holds for its lifetime: configuration, database, secrets, limiters and
@@ -103,6 +104,19 @@ async function createRuntime(): Promise<Runtime> {
 	}, 30_000);
 	sweeper.unref();
 
+	// Checked a few times per timeout, so a session closes soon after its agent's time is up.
+	const agentTimeoutMs = config.agentLostTimeoutSeconds * 1000;
+	const presence = new AgentPresenceWatch(agentTimeoutMs);
+	const presenceSweeper = setInterval(
+		() => {
+			presence
+				.sweep(runtime)
+				.catch((error) => log.error('agent presence sweep failed', { error: String(error) }));
+		},
+		Math.min(Math.max(agentTimeoutMs / 4, 1000), 30_000)
+	);
+	presenceSweeper.unref();
+
 	const runtime: Runtime = {
 		config,
 		db,
@@ -124,6 +138,7 @@ async function createRuntime(): Promise<Runtime> {
 		},
 		async close() {
 			clearInterval(sweeper);
+			clearInterval(presenceSweeper);
 			runtime.signaling?.close();
 			await closeDb();
 		}

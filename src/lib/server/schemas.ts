@@ -1,5 +1,7 @@
 import * as v from 'valibot';
 import { MAX_NAME_LENGTH } from '$lib/session/protocol';
+import { MAX_CODE_LIFETIME_MINUTES, MAX_FILE_SIZE_LIMIT_MB } from '$lib/settings';
+import { MIN_PASSWORD_LENGTH } from './passwords';
 
 /** Every request body is checked here, at the edge, with one schema each. */
 
@@ -66,6 +68,145 @@ export const LeaveRequest = v.object({ handOverTo: v.optional(userId) });
 export const TicketRefreshRequest = v.object({
 	ticket: v.pipe(v.string(), v.maxLength(4096))
 });
+
+const ID = v.pipe(v.string('Missing ID'), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'Invalid ID'));
+
+const displayName = (label: string) =>
+	v.pipe(
+		trimmed(MAX_NAME_LENGTH, label),
+		v.regex(/^[^\p{Cc}\p{Cf}]+$/u, `${label} contains characters that cannot be shown`)
+	);
+
+const ROLE = v.picklist(['agent', 'admin'], 'Choose a role');
+
+/** A whole number typed into a form, within bounds. */
+const wholeNumber = (label: string, min: number, max: number) =>
+	v.pipe(
+		v.string(`${label} is required`),
+		v.trim(),
+		v.regex(/^\d{1,9}$/, `${label} must be a whole number`),
+		v.transform(Number),
+		v.minValue(min, `${label} must be at least ${min}`),
+		v.maxValue(max, `${label} must be at most ${max}`)
+	);
+
+/** A number, or empty for "not set". */
+const optionalNumber = (label: string, min: number, max: number) =>
+	v.pipe(
+		v.optional(v.string(), ''),
+		v.trim(),
+		v.union([
+			v.pipe(
+				v.literal(''),
+				v.transform(() => null)
+			),
+			wholeNumber(label, min, max)
+		])
+	);
+
+/** An HTML checkbox: present ('on') when ticked, absent otherwise. */
+const checkbox = v.pipe(
+	v.optional(v.literal('on')),
+	v.transform((value) => value === 'on')
+);
+
+const TRI_STATE = v.pipe(
+	v.optional(v.picklist(['inherit', 'allow', 'deny'], 'Choose inherit, allow or deny'), 'inherit'),
+	v.transform((value) => (value === 'inherit' ? null : value === 'allow'))
+);
+
+export const CreateAgentForm = v.object({
+	name: displayName('Name'),
+	email: v.pipe(trimmed(254, 'Email'), v.email('Enter a valid email address')),
+	role: ROLE,
+	group: ID
+});
+
+export const AccountForm = v.object({ userId: ID });
+export const RoleForm = v.object({ userId: ID, role: ROLE });
+export const GroupChoiceForm = v.object({ userId: ID, group: ID });
+
+export const SetPasswordForm = v.pipe(
+	v.object({
+		password: v.pipe(
+			v.string('Choose a password'),
+			v.minLength(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters`),
+			v.maxLength(1024, 'That password is too long')
+		),
+		confirm: v.string('Type the password again')
+	}),
+	v.forward(
+		v.check((input) => input.password === input.confirm, 'The two passwords differ'),
+		['confirm']
+	)
+);
+
+export const GroupForm = v.object({
+	name: displayName('Group name'),
+	fileTransfer: checkbox,
+	maxFileSizeMb: wholeNumber('Maximum file size', 1, MAX_FILE_SIZE_LIMIT_MB),
+	unattended: checkbox,
+	agentScreenShare: checkbox,
+	multiAgent: checkbox,
+	codeLifetimeMinutes: optionalNumber('Code lifetime', 1, MAX_CODE_LIFETIME_MINUTES),
+	removeCustomerAppAtEnd: checkbox
+});
+
+export const GroupIdForm = v.object({ groupId: ID });
+
+export const OverridesForm = v.object({
+	userId: ID,
+	fileTransfer: TRI_STATE,
+	maxFileSizeMb: optionalNumber('Maximum file size', 1, MAX_FILE_SIZE_LIMIT_MB),
+	unattended: TRI_STATE,
+	agentScreenShare: TRI_STATE,
+	multiAgent: TRI_STATE,
+	codeLifetimeMinutes: optionalNumber('Code lifetime', 1, MAX_CODE_LIFETIME_MINUTES),
+	removeCustomerAppAtEnd: TRI_STATE
+});
+
+const DATE = v.pipe(
+	v.optional(v.string(), ''),
+	v.trim(),
+	v.check(
+		(value) => value === '' || /^\d{4}-\d{2}-\d{2}$/.test(value),
+		'Use a date like 2024-05-31'
+	)
+);
+
+const PAGE = v.pipe(
+	v.optional(v.string(), '1'),
+	v.regex(/^\d{1,6}$/, 'Invalid page'),
+	v.transform(Number),
+	v.minValue(1)
+);
+
+export const PAGE_ONLY = v.object({ page: PAGE });
+
+export const ReportQuery = v.object({
+	customer: v.pipe(v.optional(v.string(), ''), v.trim(), v.maxLength(MAX_NAME_LENGTH)),
+	from: DATE,
+	to: DATE,
+	page: PAGE
+});
+
+export const AuditQuery = v.object({
+	action: v.pipe(v.optional(v.string(), ''), v.regex(/^[a-z.-]{0,64}$/, 'Unknown action')),
+	actor: v.pipe(v.optional(v.string(), ''), v.regex(/^[A-Za-z0-9_-]{0,64}$/, 'Unknown person')),
+	from: DATE,
+	to: DATE,
+	page: PAGE
+});
+
+/** The query string's fields, for a schema (only the first value of each). */
+export function queryFields(params: URLSearchParams, names: string[]): Record<string, string> {
+	const fields: Record<string, string> = {};
+	for (const name of names) {
+		const value = params.get(name);
+		if (value !== null) fields[name] = value;
+	}
+	return fields;
+}
 
 export function formFields(data: FormData, names: string[]): Record<string, unknown> {
 	const fields: Record<string, unknown> = {};

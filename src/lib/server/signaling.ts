@@ -3,10 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ExpressPeerServer } from 'peer';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Features, Role } from '$lib/session/protocol';
 import type { TicketClaims } from '$lib/session/ticket';
 import { log } from './log';
 import type { Runtime } from './runtime';
 import { hmac } from './secrets';
+import { connectionIdOf, relayRefusal } from './signaling-policy';
 import { verifyTicketSignature } from './tickets';
 
 /** PeerJS clients connect to `{path}/peerjs`; our client path is `/peerjs`. */
@@ -18,11 +20,19 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 const MESSAGES_PER_SECOND = 100;
 const MESSAGE_BURST = 300;
 const RELAYED_TYPES = new Set(['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE']);
+/** Refused connection IDs remembered per peer, so their ICE candidates are dropped too. */
+const MAX_REFUSED_CONNECTIONS = 64;
 
 export interface Signaling {
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 	/** Closes every socket of a session (it ended: its tickets are no longer honoured). */
 	closeSession(sessionId: string): void;
+	/** Closes one peer's socket (an agent removed from a session). */
+	closePeer(peerId: string): void;
+	/** The peers of a session registered right now. */
+	connectedPeers(sessionId: string): { peerId: string; role: Role }[];
+	/** A refreshed ticket's features apply to what this peer may offer from now on. */
+	updateFeatures(peerId: string, sessionId: string, features: Features): void;
 	/** How many peers are registered now. */
 	readonly size: number;
 	close(): void;
@@ -30,6 +40,9 @@ export interface Signaling {
 
 interface Member {
 	sessionId: string;
+	role: Role;
+	features: Features;
+	refusedConnections: Set<string>;
 	socket: WebSocket;
 	tokens: number;
 	refilledAt: number;
@@ -71,6 +84,9 @@ export function createSignaling(runtime: Runtime): Signaling {
 	function guard(socket: WebSocket, peerId: string, claims: TicketClaims) {
 		const member: Member = {
 			sessionId: claims.sid,
+			role: claims.role,
+			features: claims.features,
+			refusedConnections: new Set(),
 			socket,
 			tokens: MESSAGE_BURST,
 			refilledAt: Date.now()
@@ -94,7 +110,7 @@ export function createSignaling(runtime: Runtime): Signaling {
 				socket.close(1008, 'too many messages');
 				return false;
 			}
-			let message: { type?: unknown; dst?: unknown };
+			let message: { type?: unknown; dst?: unknown; payload?: unknown };
 			try {
 				message = JSON.parse(String(args[0]));
 			} catch {
@@ -117,6 +133,21 @@ export function createSignaling(runtime: Runtime): Signaling {
 				}
 				return false;
 			}
+			// What the sender's ticket denies (a file channel, an agent's screen) is not vouched for.
+			const connectionId = connectionIdOf(message);
+			const refusal = relayRefusal(message, member);
+			if (refusal) {
+				if (connectionId) {
+					member.refusedConnections.add(connectionId);
+					if (member.refusedConnections.size > MAX_REFUSED_CONNECTIONS) {
+						const oldest = member.refusedConnections.values().next();
+						if (!oldest.done) member.refusedConnections.delete(oldest.value);
+					}
+				}
+				log.warn('signaling refused an offer', { session: member.sessionId, refusal });
+				return false;
+			}
+			if (connectionId && member.refusedConnections.has(connectionId)) return false;
 			return emit(event, ...args);
 		}) as typeof socket.emit;
 	}
@@ -165,6 +196,22 @@ export function createSignaling(runtime: Runtime): Signaling {
 			for (const member of members.values()) {
 				if (member.sessionId === sessionId) member.socket.close(4000, 'session ended');
 			}
+		},
+		closePeer(peerId) {
+			members.get(peerId)?.socket.close(4001, 'removed from the session');
+		},
+		connectedPeers(sessionId) {
+			const peers: { peerId: string; role: Role }[] = [];
+			for (const [peerId, member] of members) {
+				if (member.sessionId === sessionId && member.socket.readyState === member.socket.OPEN) {
+					peers.push({ peerId, role: member.role });
+				}
+			}
+			return peers;
+		},
+		updateFeatures(peerId, sessionId, features) {
+			const member = members.get(peerId);
+			if (member && member.sessionId === sessionId) member.features = features;
 		},
 		get size() {
 			return members.size;

@@ -102,6 +102,56 @@ describe('support sessions', () => {
 		expect(count.n).toBe(2);
 	});
 
+	it('a retried batch with new events stores only the new ones, in one transaction', async () => {
+		const { id } = await createSupportSession(runtime, agent);
+		const first = [
+			{ id: 'r1', type: 'chat', at: 1, data: { text: 'one' } },
+			{ id: 'r2', type: 'chat', at: 2, data: { text: 'two' } }
+		];
+		expect(await ingestEvents(runtime, id, agent.id, first)).toBe(2);
+		// The page did not see the answer: it sends the batch again, with what came since.
+		const retried = [...first, { id: 'r3', type: 'chat', at: 3, data: { text: 'three' } }];
+		expect(await ingestEvents(runtime, id, agent.id, retried)).toBe(1);
+		const rows = runtime.sqlite
+			.prepare('SELECT id, data FROM session_events WHERE session_id = ? AND type = ? ORDER BY seq')
+			.all(id, 'chat');
+		expect(rows).toEqual([
+			{ id: 'r1', data: '{"text":"one"}' },
+			{ id: 'r2', data: '{"text":"two"}' },
+			{ id: 'r3', data: '{"text":"three"}' }
+		]);
+	});
+
+	it('the same batch posted twice at once is stored once', async () => {
+		const { id } = await createSupportSession(runtime, agent);
+		const batch = Array.from({ length: 50 }, (_, i) => ({
+			id: `c${i}`,
+			type: 'chat',
+			at: i,
+			data: { text: `message ${i}` }
+		}));
+		const stored = await Promise.all([
+			ingestEvents(runtime, id, agent.id, batch),
+			ingestEvents(runtime, id, agent.id, batch),
+			ingestEvents(runtime, id, agent.id, batch)
+		]);
+		expect(stored.reduce((a, b) => a + b, 0)).toBe(50);
+		const count = runtime.sqlite
+			.prepare("SELECT count(*) AS n FROM session_events WHERE session_id = ? AND type = 'chat'")
+			.get(id) as { n: number };
+		expect(count.n).toBe(50);
+	});
+
+	it('event IDs are per session, and oversized data is skipped', async () => {
+		const a = await createSupportSession(runtime, agent);
+		const b = await createSupportSession(runtime, agent);
+		const event = { id: 'same', type: 'chat', at: 1, data: { text: 'hi' } };
+		expect(await ingestEvents(runtime, a.id, agent.id, [event])).toBe(1);
+		expect(await ingestEvents(runtime, b.id, agent.id, [event])).toBe(1);
+		const huge = { id: 'huge', type: 'chat', at: 2, data: { text: 'x'.repeat(20_000) } };
+		expect(await ingestEvents(runtime, a.id, agent.id, [huge])).toBe(0);
+	});
+
 	it('ends once, recording who and why', async () => {
 		const { id } = await createSupportSession(runtime, agent);
 		expect(await endSupportSession(runtime, id, { reason: 'agent', by: agent.id })).toBe(true);

@@ -1,4 +1,4 @@
-import { DEFAULT_FEATURES, type EndReason, type Features } from '$lib/session/protocol';
+import type { EndReason, Features } from '$lib/session/protocol';
 import type { Runtime } from './runtime';
 import type { SessionUser } from './auth';
 import { generateSessionCode, normaliseSessionCode } from './codes';
@@ -6,6 +6,7 @@ import type { SupportSessionsTable } from './db/schema';
 import { hmac, randomId } from './secrets';
 import { signTicket, verifyTicketSignature } from './tickets';
 import { audit } from './audit';
+import { featuresFromSettings, settingsForUser } from './settings';
 
 export type SupportSessionRow = SupportSessionsTable;
 
@@ -22,9 +23,17 @@ function newPeerId() {
 	return `p${randomId(16).replace(/[^A-Za-z0-9]/g, 'x')}`;
 }
 
-/** What a session's agent may do; a later issue resolves these from group settings. */
-export function featuresFor(_agent: { id: string }): Features {
-	return { ...DEFAULT_FEATURES };
+/** The agent's effective settings: their group's, with their own overrides applied. */
+export async function effectiveSettingsFor(runtime: Runtime, agent: { id: string }) {
+	const view = await settingsForUser(runtime.db, agent.id, {
+		codeLifetimeMinutes: runtime.config.sessionCodeTtlMinutes
+	});
+	return view.settings;
+}
+
+/** What a session's agent may do: signed into every ticket of the session, refreshed with it. */
+export async function featuresFor(runtime: Runtime, agent: { id: string }): Promise<Features> {
+	return featuresFromSettings(await effectiveSettingsFor(runtime, agent));
 }
 
 export async function createSupportSession(
@@ -32,7 +41,9 @@ export async function createSupportSession(
 	agent: SessionUser
 ): Promise<{ id: string; code: string; expiresAt: number }> {
 	const now = Date.now();
-	const expiresAt = now + runtime.config.sessionCodeTtlMinutes * 60_000;
+	const settings = await effectiveSettingsFor(runtime, agent);
+	const lifetimeMinutes = settings.codeLifetimeMinutes ?? runtime.config.sessionCodeTtlMinutes;
+	const expiresAt = now + lifetimeMinutes * 60_000;
 	const id = randomId(12);
 	// Unique among live codes: the code hash column is UNIQUE; draw again on the rare clash.
 	for (let attempt = 0; ; attempt++) {
@@ -55,6 +66,7 @@ export async function createSupportSession(
 					ended_by: null
 				})
 				.execute();
+			await recordServerEvent(runtime, id, 'session.created', { agent: agent.name }, agent.id);
 			await audit(runtime.db, { actorId: agent.id, action: 'session.created', target: id });
 			return { id, code, expiresAt };
 		} catch (error) {
@@ -109,7 +121,9 @@ export async function agentTicket(
 				left_at: null
 			})
 			.execute();
+		await recordServerEvent(runtime, session.id, 'agent.joined', { name: agent.name }, agent.id);
 	}
+	// The session's features are its owner's: an administrator looking in gets the same ones.
 	const ticket = signTicket(runtime.secrets.ticketPrivateKey, {
 		sessionId: session.id,
 		role: 'agent',
@@ -117,7 +131,7 @@ export async function agentTicket(
 		name: agent.name,
 		organisation: runtime.config.organisationName,
 		userId: agent.id,
-		features: featuresFor(agent)
+		features: await featuresFor(runtime, { id: session.agent_id })
 	});
 	return { peerId: row.peer_id, ticket };
 }
@@ -195,7 +209,7 @@ export async function claimSessionCode(
 			id: claimed.id,
 			customerPeerId,
 			customerName: input.customerName,
-			features: featuresFor(agent)
+			features: await featuresFor(runtime, agent)
 		}),
 		agentName: agent.name,
 		organisation: runtime.config.organisationName
@@ -322,13 +336,15 @@ export async function refreshTicket(runtime: Runtime, ticket: string): Promise<R
 		.executeTakeFirst();
 	if (!participant) return { ok: false, error: 'invalid' };
 	if (participant.left_at !== null) return { ok: false, error: 'ended', reason: 'agent' };
-	const owner = await runtime.db
+	const holder = await runtime.db
 		.selectFrom('users')
 		.select(['id', 'disabled_at'])
 		.where('id', '=', claims.role === 'agent' ? (participant.user_id ?? '') : session.agent_id)
 		.executeTakeFirst();
-	if (!owner || owner.disabled_at !== null) return { ok: false, error: 'invalid' };
-	const features = featuresFor(owner);
+	if (!holder || holder.disabled_at !== null) return { ok: false, error: 'invalid' };
+	// Settings changes reach live sessions here: the new ticket, and signaling's view of the peer.
+	const features = await featuresFor(runtime, { id: session.agent_id });
+	runtime.signaling?.updateFeatures(claims.pid, session.id, features);
 	return {
 		ok: true,
 		features,

@@ -482,7 +482,8 @@ describe('codePointLength and normalizeName', () => {
 			maxFileSize: 2 * 1024 ** 3,
 			agentScreenShare: true,
 			multiAgent: true,
-			unattended: false
+			unattended: false,
+			removeCustomerAppAtEnd: false
 		});
 	});
 });

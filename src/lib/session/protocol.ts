@@ -19,6 +19,8 @@ export interface Features {
 	agentScreenShare: boolean;
 	multiAgent: boolean;
 	unattended: boolean;
+	/** The group's default for removing the customer app when the session ends. */
+	removeCustomerAppAtEnd: boolean;
 }
 
 export const DEFAULT_FEATURES: Features = Object.freeze({
@@ -26,7 +28,8 @@ export const DEFAULT_FEATURES: Features = Object.freeze({
 	maxFileSize: 2 * 1024 ** 3,
 	agentScreenShare: true,
 	multiAgent: true,
-	unattended: false
+	unattended: false,
+	removeCustomerAppAtEnd: false
 });
 
 export type Role = 'customer' | 'agent';

@@ -44,7 +44,7 @@ export const actions: Actions = {
 			httpOnly: true,
 			sameSite: 'strict',
 			secure: url.protocol === 'https:',
-			maxAge: runtime.config.sessionCodeTtlMinutes * 60
+			maxAge: Math.ceil((session.expiresAt - Date.now()) / 1000)
 		});
 		redirect(303, `/agent/sessions/${session.id}`);
 	}

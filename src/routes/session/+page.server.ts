@@ -41,7 +41,7 @@ export const load: PageServerLoad = async ({ cookies }) => {
 	if (session.status === 'ended') {
 		return { ...base, ended: true as const, endReason: session.end_reason };
 	}
-	const features = featuresFor(agent);
+	const features = await featuresFor(runtime, agent);
 	return {
 		...base,
 		ended: false as const,

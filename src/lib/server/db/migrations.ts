@@ -106,6 +106,97 @@ const migrations: Record<string, Migration> = {
 			await sql`select 1`.execute(db);
 		}
 	},
+	'0002_admin': {
+		async up(db: Kysely<unknown>) {
+			await db.schema
+				.createTable('groups')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('name', 'text', (c) => c.notNull().unique())
+				.addColumn('file_transfer', 'integer', (c) => c.notNull())
+				.addColumn('max_file_size', 'bigint', (c) => c.notNull())
+				.addColumn('unattended', 'integer', (c) => c.notNull())
+				.addColumn('agent_screen_share', 'integer', (c) => c.notNull())
+				.addColumn('multi_agent', 'integer', (c) => c.notNull())
+				.addColumn('code_lifetime_minutes', 'integer')
+				.addColumn('remove_customer_app_at_end', 'integer', (c) => c.notNull())
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.addColumn('updated_at', 'bigint', (c) => c.notNull())
+				.execute();
+			// The product defaults, written out: a migration must not change when code does.
+			const now = Date.now();
+			await sql`insert into groups (id, name, file_transfer, max_file_size, unattended,
+				agent_screen_share, multi_agent, code_lifetime_minutes, remove_customer_app_at_end,
+				created_at, updated_at)
+				values ('default', 'Default', 1, ${2 * 1024 ** 3}, 0, 1, 1, null, 0, ${now}, ${now})`.execute(db);
+
+			// SQLite cannot add a REFERENCES column with a non-NULL default; the application keeps
+			// group_id valid (a group with members cannot be deleted).
+			await db.schema
+				.alterTable('users')
+				.addColumn('group_id', 'text', (c) => c.notNull().defaultTo('default'))
+				.execute();
+			await db.schema.createIndex('users_group').on('users').column('group_id').execute();
+
+			await db.schema
+				.createTable('agent_overrides')
+				.addColumn('user_id', 'text', (c) =>
+					c.primaryKey().references('users.id').onDelete('cascade')
+				)
+				.addColumn('file_transfer', 'integer')
+				.addColumn('max_file_size', 'bigint')
+				.addColumn('unattended', 'integer')
+				.addColumn('agent_screen_share', 'integer')
+				.addColumn('multi_agent', 'integer')
+				.addColumn('code_lifetime_minutes', 'integer')
+				.addColumn('remove_customer_app_at_end', 'integer')
+				.addColumn('updated_at', 'bigint', (c) => c.notNull())
+				.execute();
+
+			await db.schema
+				.createTable('password_tokens')
+				.addColumn('token_hash', 'text', (c) => c.primaryKey())
+				.addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+				.addColumn('purpose', 'text', (c) => c.notNull())
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.addColumn('expires_at', 'bigint', (c) => c.notNull())
+				.addColumn('used_at', 'bigint')
+				.addColumn('created_by', 'text')
+				.execute();
+			await db.schema
+				.createIndex('password_tokens_user')
+				.on('password_tokens')
+				.column('user_id')
+				.execute();
+
+			// Reports list sessions by time and read a session's events in order; the audit log
+			// is filtered by action and actor.
+			await db.schema
+				.createIndex('support_sessions_created')
+				.on('support_sessions')
+				.column('created_at')
+				.execute();
+			await db.schema
+				.createIndex('session_events_session_at')
+				.on('session_events')
+				.columns(['session_id', 'at'])
+				.execute();
+			await db.schema
+				.createIndex('audit_log_action')
+				.on('audit_log')
+				.columns(['action', 'at'])
+				.execute();
+			await db.schema
+				.createIndex('audit_log_actor')
+				.on('audit_log')
+				.columns(['actor_id', 'at'])
+				.execute();
+			await db.schema
+				.createIndex('abuse_reports_created')
+				.on('abuse_reports')
+				.column('created_at')
+				.execute();
+		}
+	},
 	'0003_invitations': {
 		async up(db: Kysely<unknown>) {
 			await db.schema

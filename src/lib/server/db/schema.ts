@@ -11,6 +11,8 @@ export interface UsersTable {
 	role: Role;
 	created_at: number;
 	disabled_at: number | null;
+	/** Every user belongs to one group ('default' unless moved). */
+	group_id: Generated<string>;
 }
 
 export interface LoginSessionsTable {
@@ -87,6 +89,46 @@ export interface SessionInvitationsTable {
 	answered_at: number | null;
 }
 
+/** Booleans are 0/1: SQLite has no boolean type. */
+export interface GroupsTable {
+	id: string;
+	name: string;
+	file_transfer: number;
+	max_file_size: number;
+	unattended: number;
+	agent_screen_share: number;
+	multi_agent: number;
+	/** NULL: the server's default (SESSION_CODE_TTL_MINUTES). */
+	code_lifetime_minutes: number | null;
+	remove_customer_app_at_end: number;
+	created_at: number;
+	updated_at: number;
+}
+
+/** One row per agent with overrides; each NULL column inherits the group's value. */
+export interface AgentOverridesTable {
+	user_id: string;
+	file_transfer: number | null;
+	max_file_size: number | null;
+	unattended: number | null;
+	agent_screen_share: number | null;
+	multi_agent: number | null;
+	code_lifetime_minutes: number | null;
+	remove_customer_app_at_end: number | null;
+	updated_at: number;
+}
+
+/** One-time set-password links: only the token's SHA-256 is stored. */
+export interface PasswordTokensTable {
+	token_hash: string;
+	user_id: string;
+	purpose: 'invite' | 'reset';
+	created_at: number;
+	expires_at: number;
+	used_at: number | null;
+	created_by: string | null;
+}
+
 export interface Database {
 	users: UsersTable;
 	login_sessions: LoginSessionsTable;
@@ -96,4 +138,7 @@ export interface Database {
 	audit_log: AuditLogTable;
 	abuse_reports: AbuseReportsTable;
 	session_invitations: SessionInvitationsTable;
+	groups: GroupsTable;
+	agent_overrides: AgentOverridesTable;
+	password_tokens: PasswordTokensTable;
 }

@@ -1,0 +1,293 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MEGABYTE } from '$lib/settings';
+import {
+	changeGroup,
+	changeRole,
+	createAgent,
+	createGroup,
+	deleteGroup,
+	disableUser,
+	issuePasswordLink,
+	passwordLinkHolder,
+	resetPassword,
+	saveOverrides,
+	setPasswordWithLink,
+	updateGroup
+} from './accounts';
+import { AgentPresenceWatch } from './agent-presence';
+import { checkCredentials, createLoginSession, createUser, type SessionUser } from './auth';
+import type { Runtime } from './runtime';
+import { sha256 } from './secrets';
+import { DEFAULT_GROUP_ID } from './settings';
+import {
+	agentTicket,
+	claimSessionCode,
+	createSupportSession,
+	featuresFor,
+	getSupportSession
+} from './support-sessions';
+
+let runtime: Runtime;
+let admin: SessionUser;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-accounts-'));
+let addressCounter = 0;
+
+beforeAll(async () => {
+	process.env.DATA_DIR = dataDir;
+	process.env.ADMIN_EMAIL = 'admin@accounts.test';
+	process.env.ADMIN_PASSWORD = 'unit-test-password';
+	process.env.PONTE_QUIET_LOGS = '1';
+	const { getRuntime } = await import('./runtime');
+	runtime = await getRuntime();
+	const row = await runtime.db
+		.selectFrom('users')
+		.select(['id', 'email', 'name', 'role'])
+		.where('email', '=', 'admin@accounts.test')
+		.executeTakeFirstOrThrow();
+	admin = row;
+});
+
+afterAll(async () => {
+	await runtime.close();
+	fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const actor = () => ({ user: admin, ip: '192.0.2.1' });
+
+async function newAgent(email: string) {
+	const result = await createAgent(runtime, actor(), {
+		name: email.split('@')[0],
+		email,
+		role: 'agent',
+		groupId: DEFAULT_GROUP_ID
+	});
+	if (!result.ok) throw new Error(result.error);
+	const user = await runtime.db
+		.selectFrom('users')
+		.select(['id', 'email', 'name', 'role'])
+		.where('id', '=', result.userId)
+		.executeTakeFirstOrThrow();
+	return { user, token: result.token };
+}
+
+async function liveSession(agent: SessionUser) {
+	const { code, id } = await createSupportSession(runtime, agent);
+	const claim = await claimSessionCode(runtime, {
+		code,
+		customerName: 'Customer',
+		clientAddress: `198.51.100.${++addressCounter}`
+	});
+	expect(claim.ok).toBe(true);
+	return id;
+}
+
+function auditActions(target: string): string[] {
+	return (
+		runtime.sqlite
+			.prepare('SELECT action FROM audit_log WHERE target = ? ORDER BY id')
+			.all(target) as { action: string }[]
+	).map((r) => r.action);
+}
+
+describe('set-password links', () => {
+	it('a new agent gets a single-use link, stored only as a hash', async () => {
+		const { user, token } = await newAgent('new.agent@accounts.test');
+		expect(token.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url
+		const stored = runtime.sqlite.prepare('SELECT * FROM password_tokens').all();
+		expect(JSON.stringify(stored)).not.toContain(token);
+		expect(await passwordLinkHolder(runtime.db, token)).toMatchObject({ id: user.id });
+
+		const set = await setPasswordWithLink(runtime.db, token, 'a long enough password', null);
+		expect(set).toEqual({ ok: true, email: 'new.agent@accounts.test' });
+		expect(await checkCredentials(runtime.db, user.email, 'a long enough password')).toMatchObject({
+			id: user.id
+		});
+		// Used once: never again.
+		expect((await setPasswordWithLink(runtime.db, token, 'another password!!', null)).ok).toBe(
+			false
+		);
+		expect(await passwordLinkHolder(runtime.db, token)).toBeNull();
+		expect(auditActions(user.id)).toEqual(['user.created', 'user.password-set']);
+	});
+
+	it('refuses an expired link, and a link replaced by a newer one', async () => {
+		const { user, token } = await newAgent('late@accounts.test');
+		runtime.sqlite
+			.prepare('UPDATE password_tokens SET expires_at = ? WHERE token_hash = ?')
+			.run(Date.now() - 1, sha256(token));
+		expect((await setPasswordWithLink(runtime.db, token, 'a long enough password', null)).ok).toBe(
+			false
+		);
+		const first = await issuePasswordLink(runtime.db, user.id, 'reset', admin.id);
+		const second = await issuePasswordLink(runtime.db, user.id, 'reset', admin.id);
+		expect(await passwordLinkHolder(runtime.db, first)).toBeNull();
+		expect(await passwordLinkHolder(runtime.db, second)).not.toBeNull();
+	});
+
+	it('a reset stops the old password and ends other logins', async () => {
+		const { user, token } = await newAgent('reset@accounts.test');
+		await setPasswordWithLink(runtime.db, token, 'first password here', null);
+		await createLoginSession(runtime.db, user.id);
+		const reset = await resetPassword(runtime, actor(), user.id);
+		expect(reset.ok).toBe(true);
+		expect(await checkCredentials(runtime.db, user.email, 'first password here')).toBeNull();
+		const logins = runtime.sqlite
+			.prepare('SELECT count(*) AS n FROM login_sessions WHERE user_id = ?')
+			.get(user.id) as { n: number };
+		expect(logins.n).toBe(0);
+		expect(auditActions(user.id)).toContain('user.password-reset');
+	});
+
+	it('two tabs using one link at once: exactly one wins', async () => {
+		const { token } = await newAgent('race@accounts.test');
+		const results = await Promise.all([
+			setPasswordWithLink(runtime.db, token, 'password number one', null),
+			setPasswordWithLink(runtime.db, token, 'password number two', null)
+		]);
+		expect(results.filter((r) => r.ok)).toHaveLength(1);
+	});
+});
+
+describe('accounts', () => {
+	it('the last administrator can be neither disabled nor demoted', async () => {
+		const other = await createUser(runtime.db, {
+			email: 'second.admin@accounts.test',
+			name: 'Second admin',
+			password: 'second admin password',
+			role: 'admin'
+		});
+		// Two admins: the first may demote the second...
+		expect((await changeRole(runtime, actor(), other.id, 'agent')).ok).toBe(true);
+		// ...but now the first is the last one, even seen from another admin's hands.
+		const asOther = { user: { ...other, role: 'admin' as const }, ip: null };
+		expect(await changeRole(runtime, asOther, admin.id, 'agent')).toEqual({
+			ok: false,
+			error: expect.stringContaining('last administrator')
+		});
+		expect(await disableUser(runtime, asOther, admin.id)).toEqual({
+			ok: false,
+			error: expect.stringContaining('last administrator')
+		});
+		expect((await disableUser(runtime, actor(), admin.id)).ok).toBe(false);
+		expect(auditActions(other.id)).toEqual(['user.role-changed']);
+	});
+
+	it('disabling an agent ends their live sessions and their logins, and is audited', async () => {
+		const { user } = await newAgent('disable.me@accounts.test');
+		const sessionId = await liveSession(user);
+		await agentTicket(runtime, (await getSupportSession(runtime, sessionId))!, user);
+		await createLoginSession(runtime.db, user.id);
+
+		const result = await disableUser(runtime, actor(), user.id);
+		expect(result).toEqual({ ok: true, endedSessions: 1 });
+		const session = await getSupportSession(runtime, sessionId);
+		expect(session).toMatchObject({ status: 'ended', end_reason: 'agent', ended_by: admin.id });
+		const logins = runtime.sqlite
+			.prepare('SELECT count(*) AS n FROM login_sessions WHERE user_id = ?')
+			.get(user.id) as { n: number };
+		expect(logins.n).toBe(0);
+		expect(auditActions(user.id)).toContain('user.disabled');
+		expect(auditActions(sessionId)).toContain('session.ended');
+	});
+});
+
+describe('groups and overrides reach the session', () => {
+	it("group settings and the agent's overrides are what the ticket carries", async () => {
+		const { user } = await newAgent('restricted@accounts.test');
+		const group = await createGroup(runtime, actor(), {
+			name: 'No files',
+			settings: {
+				fileTransfer: false,
+				maxFileSize: 10 * MEGABYTE,
+				unattended: false,
+				agentScreenShare: true,
+				multiAgent: true,
+				codeLifetimeMinutes: 3,
+				removeCustomerAppAtEnd: true
+			}
+		});
+		if (!group.ok) throw new Error(group.error);
+		expect((await changeGroup(runtime, actor(), user.id, group.groupId)).ok).toBe(true);
+		expect(await featuresFor(runtime, user)).toMatchObject({
+			fileTransfer: false,
+			maxFileSize: 10 * MEGABYTE,
+			removeCustomerAppAtEnd: true
+		});
+
+		// The code lifetime comes from the group.
+		const before = Date.now();
+		const session = await createSupportSession(runtime, user);
+		expect(session.expiresAt - before).toBeGreaterThanOrEqual(3 * 60_000 - 50);
+		expect(session.expiresAt - before).toBeLessThan(3 * 60_000 + 1000);
+
+		await saveOverrides(runtime, actor(), user.id, { agentScreenShare: false, maxFileSize: 1 });
+		expect(await featuresFor(runtime, user)).toMatchObject({
+			fileTransfer: false,
+			agentScreenShare: false,
+			maxFileSize: 1
+		});
+		await updateGroup(runtime, actor(), group.groupId, {
+			name: 'Files again',
+			settings: {
+				fileTransfer: true,
+				maxFileSize: 10 * MEGABYTE,
+				unattended: false,
+				agentScreenShare: true,
+				multiAgent: true,
+				codeLifetimeMinutes: null,
+				removeCustomerAppAtEnd: false
+			}
+		});
+		expect(await featuresFor(runtime, user)).toMatchObject({
+			fileTransfer: true,
+			agentScreenShare: false
+		});
+		// Back to inheriting everything: the override row goes.
+		await saveOverrides(runtime, actor(), user.id, {});
+		const row = runtime.sqlite
+			.prepare('SELECT * FROM agent_overrides WHERE user_id = ?')
+			.get(user.id);
+		expect(row).toBeUndefined();
+		expect(auditActions(group.groupId)).toEqual(['group.created', 'group.updated']);
+		expect(auditActions(user.id)).toContain('user.overrides-changed');
+
+		// A group with members cannot go; the default group never.
+		expect((await deleteGroup(runtime, actor(), group.groupId)).ok).toBe(false);
+		expect((await deleteGroup(runtime, actor(), DEFAULT_GROUP_ID)).ok).toBe(false);
+	});
+});
+
+describe('agent presence', () => {
+	it('closes an active session as connection-lost once its agent has been gone too long', async () => {
+		const { user } = await newAgent('vanishing@accounts.test');
+		const gone = await liveSession(user);
+		const present = await liveSession(user);
+		const watch = new AgentPresenceWatch(120_000);
+		const connected = (id: string) => id === present;
+		const t0 = Date.now();
+		expect(await watch.sweep(runtime, t0, connected)).toEqual([]);
+		expect(await watch.sweep(runtime, t0 + 119_000, connected)).toEqual([]);
+		expect(await watch.sweep(runtime, t0 + 121_000, connected)).toEqual([gone]);
+		expect(await getSupportSession(runtime, gone)).toMatchObject({
+			status: 'ended',
+			end_reason: 'connection-lost'
+		});
+		expect((await getSupportSession(runtime, present))?.status).toBe('active');
+	});
+
+	it('an agent coming back in time restarts the clock', async () => {
+		const { user } = await newAgent('flaky@accounts.test');
+		const id = await liveSession(user);
+		const watch = new AgentPresenceWatch(60_000);
+		const t0 = Date.now();
+		// Only this session's agent is watched here; others stay "connected".
+		const agentHere = (connected: boolean) => (sessionId: string) => sessionId !== id || connected;
+		await watch.sweep(runtime, t0, agentHere(false));
+		await watch.sweep(runtime, t0 + 50_000, agentHere(true));
+		expect(await watch.sweep(runtime, t0 + 100_000, agentHere(false))).toEqual([]);
+		expect(await watch.sweep(runtime, t0 + 111_000, agentHere(false))).toEqual([id]);
+	});
+});

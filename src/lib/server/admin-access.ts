@@ -1,0 +1,33 @@
+import { error } from '@sveltejs/kit';
+import type { SessionUser } from './auth';
+import { SESSION_COOKIE } from './auth';
+import { sha256 } from './secrets';
+
+/**
+ * Every administration load and action calls this, whatever the hooks already checked: a
+ * demoted or disabled administrator is refused on their very next request.
+ */
+export function requireAdmin(locals: App.Locals): SessionUser {
+	const user = locals.user;
+	if (!user) error(401, 'Not logged in');
+	if (user.role !== 'admin') error(403, 'Administrators only');
+	return user;
+}
+
+/** The hash of the login the request came with (so a password reset can keep it). */
+export function loginTokenHash(cookies: { get(name: string): string | undefined }): string | null {
+	const token = cookies.get(SESSION_COOKIE);
+	return token ? sha256(token) : null;
+}
+
+/**
+ * The client's address for the audit log, or null when it cannot be known (adapter-node throws
+ * when a configured ADDRESS_HEADER is missing; an audit entry is no reason to fail a request).
+ */
+export function auditAddress(getClientAddress: () => string): string | null {
+	try {
+		return getClientAddress();
+	} catch {
+		return null;
+	}
+}

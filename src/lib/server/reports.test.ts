@@ -1,0 +1,174 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, type SessionUser } from './auth';
+import { ingestEvents } from './events';
+import {
+	describeEvent,
+	listReports,
+	reportCsv,
+	reportJson,
+	screenShareIntervals,
+	sessionReport
+} from './reports';
+import type { Runtime } from './runtime';
+import { claimSessionCode, createSupportSession, endSupportSession } from './support-sessions';
+
+describe('report helpers', () => {
+	it('describes events as plain text', () => {
+		expect(describeEvent('chat', { name: 'Maria', text: 'Hello' })).toBe('Maria: Hello');
+		expect(
+			describeEvent('file', { name: 'log.txt', size: 2048, direction: 'to-agent', result: 'done' })
+		).toBe('File log.txt (2.0 KB), customer → agent: done');
+		expect(describeEvent('session.ended', { reason: 'connection-lost' })).toBe(
+			'Session closed: Connection lost'
+		);
+		expect(describeEvent('something.new', {})).toBe('something.new');
+		// Odd data never throws.
+		expect(describeEvent('chat', { name: { x: 1 }, text: 5 })).toBe('[object Object]: 5');
+	});
+
+	it('works out when the screen was shared', () => {
+		const events = [
+			{ type: 'screen.sharing', at: 100 },
+			{ type: 'chat', at: 150 },
+			{ type: 'screen.stopped', at: 200 },
+			{ type: 'screen.stopped', at: 250 },
+			{ type: 'screen.sharing', at: 300 },
+			{ type: 'screen.sharing', at: 310 }
+		];
+		expect(screenShareIntervals(events, 400)).toEqual([
+			{ start: 100, end: 200 },
+			{ start: 300, end: 400 }
+		]);
+		expect(screenShareIntervals([], 400)).toEqual([]);
+	});
+});
+
+describe('session reports', () => {
+	let runtime: Runtime;
+	let agent: SessionUser;
+	let other: SessionUser;
+	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-reports-'));
+
+	beforeAll(async () => {
+		process.env.DATA_DIR = dataDir;
+		process.env.ADMIN_EMAIL = 'admin@reports.test';
+		process.env.ADMIN_PASSWORD = 'unit-test-password';
+		process.env.PONTE_QUIET_LOGS = '1';
+		const { getRuntime } = await import('./runtime');
+		runtime = await getRuntime();
+		agent = await createUser(runtime.db, {
+			email: 'agent@reports.test',
+			name: 'Agent Smith',
+			password: 'agent-password-1',
+			role: 'agent'
+		});
+		other = await createUser(runtime.db, {
+			email: 'other@reports.test',
+			name: 'Other Agent',
+			password: 'agent-password-2',
+			role: 'agent'
+		});
+	});
+
+	afterAll(async () => {
+		await runtime.close();
+		fs.rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	it('carries chat, files and the end; exports keep the text and neutralise formulas', async () => {
+		const { id, code } = await createSupportSession(runtime, agent);
+		await claimSessionCode(runtime, {
+			code,
+			customerName: 'Maria, "the" customer',
+			clientAddress: '203.0.113.1'
+		});
+		await ingestEvents(runtime, id, agent.id, [
+			{
+				id: 'c1',
+				type: 'chat',
+				at: Date.now(),
+				data: { name: 'Maria', role: 'customer', text: '=1+1, hi\nthere' }
+			},
+			{
+				id: 'c2',
+				type: 'chat',
+				at: Date.now() + 1,
+				data: { name: 'Agent Smith', role: 'agent', text: 'Hello <b>Maria</b>' }
+			},
+			{
+				id: 'f1',
+				type: 'file',
+				at: Date.now() + 2,
+				data: {
+					name: 'printer.log',
+					size: 1234,
+					direction: 'to-agent',
+					result: 'completed',
+					sha256: 'ab'.repeat(32)
+				}
+			}
+		]);
+		await endSupportSession(runtime, id, { reason: 'customer', by: null });
+
+		const report = (await sessionReport(runtime.db, id))!;
+		expect(report.session.status).toBe('ended');
+		expect(report.chat.map((c) => c.text)).toEqual(['=1+1, hi\nthere', 'Hello <b>Maria</b>']);
+		expect(report.files).toEqual([
+			expect.objectContaining({ name: 'printer.log', size: 1234, result: 'completed' })
+		]);
+		expect(report.events.map((e) => e.type)).toEqual([
+			'session.created',
+			'customer.joined',
+			'chat',
+			'chat',
+			'file',
+			'session.ended'
+		]);
+
+		const json = reportJson(report);
+		expect(json.events.find((e) => e.id === 'c2')?.data).toMatchObject({
+			text: 'Hello <b>Maria</b>'
+		});
+		const csv = reportCsv(report);
+		expect(csv.split('\r\n')[0]).toBe('time,session,event,type,recorded_by,description,data');
+		expect(csv).toContain('"Maria: =1+1, hi\nthere"');
+		expect(csv).toContain('Hello <b>Maria</b>');
+		expect(csv).toContain('printer.log');
+		// Every data cell is JSON, starting with "{": never a formula.
+		expect(csv).not.toMatch(/(^|,)[=+\-@]/m);
+	});
+
+	it('lists an agent their own sessions, searchable by customer name', async () => {
+		const mine = await createSupportSession(runtime, agent);
+		await claimSessionCode(runtime, {
+			code: mine.code,
+			customerName: 'Zoe 100%_match',
+			clientAddress: '203.0.113.2'
+		});
+		const theirs = await createSupportSession(runtime, other);
+		await claimSessionCode(runtime, {
+			code: theirs.code,
+			customerName: 'Zoe elsewhere',
+			clientAddress: '203.0.113.3'
+		});
+		const filter = { customer: 'Zoe', from: null, to: null, page: 1 };
+		const own = await listReports(runtime.db, agent, filter);
+		expect(own.rows.map((r) => r.id)).toEqual([mine.id]);
+		const admin = { ...agent, role: 'admin' as const };
+		const all = await listReports(runtime.db, admin, filter);
+		expect(all.rows.map((r) => r.id).sort()).toEqual([mine.id, theirs.id].sort());
+		// LIKE wildcards in the search are literal.
+		const literal = await listReports(runtime.db, admin, { ...filter, customer: '100%_' });
+		expect(literal.rows.map((r) => r.id)).toEqual([mine.id]);
+		const none = await listReports(runtime.db, admin, { ...filter, customer: '0%x' });
+		expect(none.total).toBe(0);
+		const future = await listReports(runtime.db, admin, {
+			...filter,
+			from: Date.now() + 60_000
+		});
+		expect(future.rows).toEqual([]);
+	});
+});

@@ -1,0 +1,389 @@
+import { sql } from 'kysely';
+import { END_REASON_LABELS, formatBytes } from '$lib/format';
+import type { SessionUser } from './auth';
+import { toCsv } from './csv';
+import type { DB } from './db';
+import type { SupportSessionsTable } from './db/schema';
+
+export const REPORTS_PAGE_SIZE = 25;
+
+export interface ReportFilter {
+	customer: string;
+	/** Inclusive bounds on when the session was created, milliseconds since the epoch. */
+	from: number | null;
+	to: number | null;
+	page: number;
+}
+
+/** Sessions for the reports list: an agent's own (and those they joined), everyone's for admins. */
+export async function listReports(db: DB, user: SessionUser, filter: ReportFilter) {
+	let query = db.selectFrom('support_sessions as s').innerJoin('users as u', 'u.id', 's.agent_id');
+	if (user.role !== 'admin') {
+		query = query.where((eb) =>
+			eb.or([
+				eb('s.agent_id', '=', user.id),
+				eb.exists(
+					eb
+						.selectFrom('session_participants as p')
+						.select('p.peer_id')
+						.whereRef('p.session_id', '=', 's.id')
+						.where('p.user_id', '=', user.id)
+				)
+			])
+		);
+	}
+	if (filter.customer) {
+		const pattern = `%${filter.customer.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+		query = query.where(sql<boolean>`s.customer_name like ${pattern} escape '\\'`);
+	}
+	if (filter.from !== null) query = query.where('s.created_at', '>=', filter.from);
+	if (filter.to !== null) query = query.where('s.created_at', '<=', filter.to);
+
+	const { total } = await query
+		.select((eb) => eb.fn.countAll<number>().as('total'))
+		.executeTakeFirstOrThrow();
+	const rows = await query
+		.select([
+			's.id',
+			's.status',
+			's.customer_name',
+			's.created_at',
+			's.joined_at',
+			's.ended_at',
+			's.end_reason',
+			's.code_expires_at',
+			'u.name as agent_name'
+		])
+		.orderBy('s.created_at', 'desc')
+		.orderBy('s.id')
+		.limit(REPORTS_PAGE_SIZE)
+		.offset((filter.page - 1) * REPORTS_PAGE_SIZE)
+		.execute();
+	const now = Date.now();
+	return {
+		total: Number(total),
+		pages: Math.max(1, Math.ceil(Number(total) / REPORTS_PAGE_SIZE)),
+		rows: rows.map((row) => ({
+			id: row.id,
+			customerName: row.customer_name,
+			agentName: row.agent_name,
+			createdAt: row.created_at,
+			startedAt: row.joined_at,
+			durationMs: row.joined_at === null ? null : (row.ended_at ?? now) - row.joined_at,
+			status: displayStatus(row, now),
+			endReason: row.end_reason
+		}))
+	};
+}
+
+function displayStatus(
+	row: Pick<SupportSessionsTable, 'status' | 'code_expires_at'>,
+	now: number
+): 'waiting' | 'active' | 'ended' {
+	return row.status === 'waiting' && row.code_expires_at <= now ? 'ended' : row.status;
+}
+
+export interface ReportEvent {
+	id: string;
+	type: string;
+	at: number;
+	/** User ID of whoever recorded it (the agent's browser) or caused it; null for the server. */
+	actor: string | null;
+	actorName: string | null;
+	data: Record<string, unknown>;
+	description: string;
+}
+
+export interface ChatLine {
+	id: string;
+	at: number;
+	name: string;
+	role: string;
+	text: string;
+}
+
+export interface FileLine {
+	id: string;
+	at: number;
+	name: string;
+	size: number | null;
+	direction: string;
+	result: string;
+	sha256: string | null;
+}
+
+export interface ScreenInterval {
+	start: number;
+	end: number;
+}
+
+const text = (value: unknown, max = 4000) =>
+	typeof value === 'string' ? value.slice(0, max) : value === undefined ? '' : String(value);
+
+const DIRECTIONS: Record<string, string> = {
+	'to-customer': 'agent → customer',
+	'to-agent': 'customer → agent',
+	sent: 'agent → customer',
+	received: 'customer → agent',
+	outgoing: 'agent → customer',
+	incoming: 'customer → agent'
+};
+
+export function fileDirection(direction: unknown): string {
+	const raw = text(direction, 40);
+	return DIRECTIONS[raw] ?? raw;
+}
+
+/** One line of plain text per event, for the timeline and the CSV export. */
+export function describeEvent(type: string, data: Record<string, unknown>): string {
+	switch (type) {
+		case 'session.created':
+			return data.agent ? `Session created by ${text(data.agent, 200)}` : 'Session created';
+		case 'customer.joined':
+			return `${text(data.name, 200) || 'The customer'} joined with the code${
+				data.browser ? ` (${text(data.browser, 200)})` : ''
+			}`;
+		case 'customer.connected':
+			return 'Customer connected';
+		case 'customer.disconnected':
+			return 'Customer disconnected';
+		case 'agent.joined':
+			return `${text(data.name, 200) || 'An agent'} joined`;
+		case 'agent.left':
+			return `${text(data.name, 200) || 'An agent'} left${data.reason === 'disabled' ? ' (account disabled)' : ''}`;
+		case 'chat':
+			return `${text(data.name, 200) || 'Someone'}: ${text(data.text)}`;
+		case 'file': {
+			const size = typeof data.size === 'number' ? ` (${formatBytes(data.size)})` : '';
+			const direction = fileDirection(data.direction);
+			return `File ${text(data.name, 300)}${size}${direction ? `, ${direction}` : ''}: ${
+				text(data.result, 100) || 'unknown result'
+			}`;
+		}
+		case 'screen.sharing':
+			return 'Customer started sharing their screen';
+		case 'screen.stopped':
+			return 'Customer stopped sharing their screen';
+		case 'screen.declined':
+			return 'Customer declined to share their screen';
+		case 'screen.not-shared':
+			return 'Screen not shared';
+		case 'screen.requested':
+			return 'Agent asked to see the screen';
+		case 'screen.request-accepted':
+			return 'Customer accepted the screen request';
+		case 'screen.request-declined':
+			return 'Customer declined the screen request';
+		case 'session.end-requested':
+			return `Session ended by the ${data.by === 'customer' ? 'customer' : 'agent'}`;
+		case 'session.ended': {
+			const reason = text(data.reason, 40);
+			return `Session closed: ${(END_REASON_LABELS[reason] ?? reason) || 'ended'}`;
+		}
+		default:
+			return type;
+	}
+}
+
+const SHARE_ENDS = new Set([
+	'screen.stopped',
+	'screen.declined',
+	'screen.not-shared',
+	'customer.disconnected',
+	'session.ended'
+]);
+
+/** When the customer's screen was shown, from the screen events (ordered by time). */
+export function screenShareIntervals(
+	events: readonly { type: string; at: number }[],
+	endAt: number
+): ScreenInterval[] {
+	const intervals: ScreenInterval[] = [];
+	let start: number | null = null;
+	for (const event of events) {
+		if (event.type === 'screen.sharing') {
+			start ??= event.at;
+		} else if (SHARE_ENDS.has(event.type) && start !== null) {
+			intervals.push({ start, end: Math.max(start, event.at) });
+			start = null;
+		}
+	}
+	if (start !== null) intervals.push({ start, end: Math.max(start, endAt) });
+	return intervals;
+}
+
+function parseData(raw: string): Record<string, unknown> {
+	try {
+		const value: unknown = JSON.parse(raw);
+		return value && typeof value === 'object' && !Array.isArray(value)
+			? (value as Record<string, unknown>)
+			: {};
+	} catch {
+		return {};
+	}
+}
+
+/** Everything a session's report shows and its exports carry. */
+export async function sessionReport(db: DB, sessionId: string) {
+	const session = await db
+		.selectFrom('support_sessions as s')
+		.innerJoin('users as u', 'u.id', 's.agent_id')
+		.leftJoin('users as e', 'e.id', 's.ended_by')
+		.select([
+			's.id',
+			's.status',
+			's.customer_name',
+			's.created_at',
+			's.joined_at',
+			's.ended_at',
+			's.end_reason',
+			's.code_expires_at',
+			'u.name as agent_name',
+			'u.email as agent_email',
+			'e.name as ended_by_name'
+		])
+		.where('s.id', '=', sessionId)
+		.executeTakeFirst();
+	if (!session) return null;
+	const participants = await db
+		.selectFrom('session_participants')
+		.select(['role', 'name', 'joined_at', 'left_at'])
+		.where('session_id', '=', sessionId)
+		.orderBy('joined_at')
+		.execute();
+	const rows = await db
+		.selectFrom('session_events as ev')
+		.leftJoin('users as a', 'a.id', 'ev.actor')
+		.select(['ev.id', 'ev.type', 'ev.at', 'ev.actor', 'ev.data', 'a.name as actor_name'])
+		.where('ev.session_id', '=', sessionId)
+		.orderBy('ev.at')
+		.orderBy('ev.seq')
+		.execute();
+	const events: ReportEvent[] = rows.map((row) => {
+		const data = parseData(row.data);
+		return {
+			id: row.id,
+			type: row.type,
+			at: row.at,
+			actor: row.actor,
+			actorName: row.actor_name,
+			data,
+			description: describeEvent(row.type, data)
+		};
+	});
+
+	const now = Date.now();
+	const status = displayStatus(session, now);
+	const endAt = session.ended_at ?? (status === 'ended' ? session.code_expires_at : now);
+	const chat: ChatLine[] = events
+		.filter((e) => e.type === 'chat')
+		.map((e) => ({
+			id: e.id,
+			at: typeof e.data.sentAt === 'number' ? e.data.sentAt : e.at,
+			name: text(e.data.name, 200),
+			role: text(e.data.role, 20),
+			text: text(e.data.text)
+		}));
+	const files: FileLine[] = events
+		.filter((e) => e.type === 'file')
+		.map((e) => ({
+			id: e.id,
+			at: e.at,
+			name: text(e.data.name, 300),
+			size: typeof e.data.size === 'number' ? e.data.size : null,
+			direction: fileDirection(e.data.direction),
+			result: text(e.data.result, 100),
+			sha256: typeof e.data.sha256 === 'string' ? e.data.sha256.slice(0, 128) : null
+		}));
+	const screenEvents = events.filter((e) => e.type.startsWith('screen.'));
+	const screenIntervals = screenShareIntervals(events, endAt);
+	return {
+		session: {
+			id: session.id,
+			status,
+			customerName: session.customer_name,
+			agentName: session.agent_name,
+			agentEmail: session.agent_email,
+			createdAt: session.created_at,
+			startedAt: session.joined_at,
+			endedAt: session.ended_at,
+			endReason: session.end_reason ?? (status === 'ended' ? 'expired' : null),
+			endedByName: session.ended_by_name
+		},
+		participants: participants.map((p) => ({
+			role: p.role,
+			name: p.name,
+			joinedAt: p.joined_at,
+			leftAt: p.left_at
+		})),
+		durations: {
+			waitingMs: session.joined_at === null ? null : session.joined_at - session.created_at,
+			sessionMs: session.joined_at === null ? null : endAt - session.joined_at,
+			screenShareMs: screenIntervals.reduce((sum, i) => sum + (i.end - i.start), 0)
+		},
+		events,
+		chat,
+		files,
+		screenEvents,
+		screenIntervals
+	};
+}
+
+export type SessionReport = NonNullable<Awaited<ReturnType<typeof sessionReport>>>;
+
+/** The JSON export: the session, and every event as stored (chat text included). */
+export function reportJson(report: SessionReport, exportedAt = Date.now()) {
+	const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+	return {
+		format: 'ponte-session-report',
+		version: 1,
+		exportedAt: iso(exportedAt),
+		session: {
+			...report.session,
+			createdAt: iso(report.session.createdAt),
+			startedAt: iso(report.session.startedAt),
+			endedAt: iso(report.session.endedAt)
+		},
+		durations: report.durations,
+		participants: report.participants.map((p) => ({
+			...p,
+			joinedAt: iso(p.joinedAt),
+			leftAt: iso(p.leftAt)
+		})),
+		events: report.events.map((e) => ({
+			id: e.id,
+			type: e.type,
+			at: iso(e.at),
+			actor: e.actorName,
+			actorId: e.actor,
+			description: e.description,
+			data: e.data
+		}))
+	};
+}
+
+export const REPORT_CSV_HEADER = [
+	'time',
+	'session',
+	'event',
+	'type',
+	'recorded_by',
+	'description',
+	'data'
+];
+
+/** The CSV export: one row per event. */
+export function reportCsv(report: SessionReport): string {
+	return toCsv([
+		REPORT_CSV_HEADER,
+		...report.events.map((e) => [
+			new Date(e.at).toISOString(),
+			report.session.id,
+			e.id,
+			e.type,
+			e.actorName ?? (e.actor ? e.actor : 'server'),
+			e.description,
+			JSON.stringify(e.data)
+		])
+	]);
+}

@@ -1,0 +1,184 @@
+import { error, fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { MEGABYTE, SETTING_DEFINITIONS } from '$lib/settings';
+import {
+	changeGroup,
+	changeRole,
+	disableUser,
+	enableUser,
+	resetPassword,
+	saveOverrides
+} from '$lib/server/accounts';
+import { auditAddress, loginTokenHash, requireAdmin } from '$lib/server/admin-access';
+import { getRuntime } from '$lib/server/runtime';
+import {
+	AccountForm,
+	GroupChoiceForm,
+	OverridesForm,
+	RoleForm,
+	firstIssue,
+	formFields,
+	v
+} from '$lib/server/schemas';
+import { settingsForUser } from '$lib/server/settings';
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+	const admin = requireAdmin(locals);
+	const runtime = await getRuntime();
+	const agent = await runtime.db
+		.selectFrom('users')
+		.select(['id', 'name', 'email', 'role', 'disabled_at', 'created_at', 'group_id'])
+		.where('id', '=', params.id)
+		.executeTakeFirst();
+	if (!agent) error(404, 'No such agent');
+	const serverDefaults = { codeLifetimeMinutes: runtime.config.sessionCodeTtlMinutes };
+	const settings = await settingsForUser(runtime.db, agent.id, serverDefaults);
+	const groups = await runtime.db
+		.selectFrom('groups')
+		.select(['id', 'name'])
+		.orderBy('name')
+		.execute();
+	const now = Date.now();
+	const liveSessions = await runtime.db
+		.selectFrom('support_sessions')
+		.select(['id', 'customer_name', 'status', 'created_at'])
+		.where('agent_id', '=', agent.id)
+		.where((eb) =>
+			eb.or([
+				eb('status', '=', 'active'),
+				eb.and([eb('status', '=', 'waiting'), eb('code_expires_at', '>', now)])
+			])
+		)
+		.orderBy('created_at', 'desc')
+		.execute();
+	return {
+		agent: {
+			id: agent.id,
+			name: agent.name,
+			email: agent.email,
+			role: agent.role,
+			disabled: agent.disabled_at !== null,
+			disabledAt: agent.disabled_at,
+			createdAt: agent.created_at,
+			groupId: agent.group_id,
+			isSelf: agent.id === admin.id
+		},
+		groups,
+		settings,
+		definitions: SETTING_DEFINITIONS,
+		serverCodeLifetimeMinutes: serverDefaults.codeLifetimeMinutes,
+		liveSessions
+	};
+};
+
+type Fields = Record<string, unknown>;
+
+/** The account forms' outcome: one shape, so the page reads `error` or `message`. */
+const accountError = (error: string) => fail(400, { account: { error, message: null } });
+const accountDone = (message: string) => ({ account: { error: null, message } });
+
+async function parseForm<T extends v.GenericSchema>(request: Request, schema: T, names: string[]) {
+	const fields: Fields = formFields(await request.formData(), names);
+	return { fields, parsed: v.safeParse(schema, fields) };
+}
+
+export const actions: Actions = {
+	role: async ({ locals, request, getClientAddress }) => {
+		const admin = requireAdmin(locals);
+		const { parsed } = await parseForm(request, RoleForm, ['userId', 'role']);
+		if (!parsed.success) return accountError(firstIssue(parsed.issues));
+		const result = await changeRole(
+			await getRuntime(),
+			{ user: admin, ip: auditAddress(getClientAddress) },
+			parsed.output.userId,
+			parsed.output.role
+		);
+		if (!result.ok) return accountError(result.error);
+		return accountDone('Role saved.');
+	},
+	group: async ({ locals, request, getClientAddress }) => {
+		const admin = requireAdmin(locals);
+		const { parsed } = await parseForm(request, GroupChoiceForm, ['userId', 'group']);
+		if (!parsed.success) return accountError(firstIssue(parsed.issues));
+		const result = await changeGroup(
+			await getRuntime(),
+			{ user: admin, ip: auditAddress(getClientAddress) },
+			parsed.output.userId,
+			parsed.output.group
+		);
+		if (!result.ok) return accountError(result.error);
+		return accountDone('Group saved. New sessions use its settings now.');
+	},
+	reset: async ({ locals, request, url, cookies, getClientAddress }) => {
+		const admin = requireAdmin(locals);
+		const { parsed } = await parseForm(request, AccountForm, ['userId']);
+		if (!parsed.success) return accountError(firstIssue(parsed.issues));
+		const result = await resetPassword(
+			await getRuntime(),
+			{ user: admin, ip: auditAddress(getClientAddress), loginTokenHash: loginTokenHash(cookies) },
+			parsed.output.userId
+		);
+		if (!result.ok) return accountError(result.error);
+		return { reset: { link: `${url.origin}/set-password/${result.token}` } };
+	},
+	disable: async ({ locals, request, getClientAddress }) => {
+		const admin = requireAdmin(locals);
+		const { parsed } = await parseForm(request, AccountForm, ['userId']);
+		if (!parsed.success) return accountError(firstIssue(parsed.issues));
+		const result = await disableUser(
+			await getRuntime(),
+			{ user: admin, ip: auditAddress(getClientAddress) },
+			parsed.output.userId
+		);
+		if (!result.ok) return accountError(result.error);
+		const ended = result.endedSessions;
+		return accountDone(
+			`Account disabled.${ended ? ` ${ended} live session${ended === 1 ? '' : 's'} ended.` : ''}`
+		);
+	},
+	enable: async ({ locals, request, getClientAddress }) => {
+		const admin = requireAdmin(locals);
+		const { parsed } = await parseForm(request, AccountForm, ['userId']);
+		if (!parsed.success) return accountError(firstIssue(parsed.issues));
+		const result = await enableUser(
+			await getRuntime(),
+			{ user: admin, ip: auditAddress(getClientAddress) },
+			parsed.output.userId
+		);
+		if (!result.ok) return accountError(result.error);
+		return accountDone('Account enabled.');
+	},
+	overrides: async ({ locals, request, getClientAddress }) => {
+		const admin = requireAdmin(locals);
+		const { fields, parsed } = await parseForm(request, OverridesForm, [
+			'userId',
+			...SETTING_DEFINITIONS.map((d) => (d.kind === 'megabytes' ? `${d.key}Mb` : d.key))
+		]);
+		if (!parsed.success) {
+			return fail(400, { overrides: { error: firstIssue(parsed.issues), message: null, fields } });
+		}
+		const input = parsed.output;
+		const result = await saveOverrides(
+			await getRuntime(),
+			{ user: admin, ip: auditAddress(getClientAddress) },
+			input.userId,
+			{
+				fileTransfer: input.fileTransfer,
+				maxFileSize: input.maxFileSizeMb === null ? null : input.maxFileSizeMb * MEGABYTE,
+				unattended: input.unattended,
+				agentScreenShare: input.agentScreenShare,
+				multiAgent: input.multiAgent,
+				codeLifetimeMinutes: input.codeLifetimeMinutes,
+				removeCustomerAppAtEnd: input.removeCustomerAppAtEnd
+			}
+		);
+		if (!result.ok) return fail(400, { overrides: { error: result.error, message: null, fields } });
+		return {
+			overrides: {
+				error: null,
+				message: 'Overrides saved. New sessions use them now; live ones within a minute.',
+				fields
+			}
+		};
+	}
+};

@@ -1,0 +1,123 @@
+import type { PageServerLoad } from './$types';
+import { requireAdmin } from '$lib/server/admin-access';
+import { dateRange } from '$lib/server/date-range';
+import { getRuntime } from '$lib/server/runtime';
+import { AuditQuery, firstIssue, queryFields, v } from '$lib/server/schemas';
+
+const PAGE_SIZE = 50;
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+	requireAdmin(locals);
+	const runtime = await getRuntime();
+	const parsed = v.safeParse(
+		AuditQuery,
+		queryFields(url.searchParams, ['action', 'actor', 'from', 'to', 'page'])
+	);
+	const filter = parsed.success
+		? parsed.output
+		: { action: '', actor: '', from: '', to: '', page: 1 };
+	const range = dateRange(filter.from, filter.to);
+
+	let query = runtime.db.selectFrom('audit_log');
+	if (filter.action) query = query.where('action', '=', filter.action);
+	if (filter.actor) query = query.where('actor_id', '=', filter.actor);
+	if (range.from !== null) query = query.where('at', '>=', range.from);
+	if (range.to !== null) query = query.where('at', '<=', range.to);
+
+	const { total } = await query
+		.select((eb) => eb.fn.countAll<number>().as('total'))
+		.executeTakeFirstOrThrow();
+	const rows = await query
+		.selectAll()
+		.orderBy('at', 'desc')
+		.orderBy('id', 'desc')
+		.limit(PAGE_SIZE)
+		.offset((filter.page - 1) * PAGE_SIZE)
+		.execute();
+
+	// Names for the people, groups and sessions the rows mention.
+	const ids = [...new Set(rows.flatMap((r) => [r.actor_id, r.target]).filter((x) => x !== null))];
+	const users = ids.length
+		? await runtime.db.selectFrom('users').select(['id', 'name']).where('id', 'in', ids).execute()
+		: [];
+	const groups = ids.length
+		? await runtime.db.selectFrom('groups').select(['id', 'name']).where('id', 'in', ids).execute()
+		: [];
+	const sessions = ids.length
+		? await runtime.db
+				.selectFrom('support_sessions')
+				.select(['id', 'customer_name'])
+				.where('id', 'in', ids)
+				.execute()
+		: [];
+	const userNames = new Map(users.map((u) => [u.id, u.name]));
+	const groupNames = new Map(groups.map((g) => [g.id, g.name]));
+	const sessionNames = new Map(sessions.map((s) => [s.id, s.customer_name]));
+
+	const actions = await runtime.db
+		.selectFrom('audit_log')
+		.select('action')
+		.distinct()
+		.orderBy('action')
+		.execute();
+	const actors = await runtime.db
+		.selectFrom('users')
+		.select(['id', 'name', 'email'])
+		.orderBy('name')
+		.execute();
+
+	return {
+		filter,
+		filterError: parsed.success ? null : firstIssue(parsed.issues),
+		total: Number(total),
+		pages: Math.max(1, Math.ceil(Number(total) / PAGE_SIZE)),
+		rows: rows.map((row) => {
+			let target: {
+				kind: 'user' | 'group' | 'session' | 'other';
+				id: string;
+				label: string;
+			} | null = null;
+			if (row.target !== null) {
+				if (userNames.has(row.target)) {
+					target = { kind: 'user', id: row.target, label: userNames.get(row.target)! };
+				} else if (groupNames.has(row.target)) {
+					target = { kind: 'group', id: row.target, label: groupNames.get(row.target)! };
+				} else if (sessionNames.has(row.target)) {
+					const customer = sessionNames.get(row.target);
+					target = {
+						kind: 'session',
+						id: row.target,
+						label: customer ? `Session with ${customer}` : 'Session'
+					};
+				} else {
+					target = { kind: 'other', id: row.target, label: row.target };
+				}
+			}
+			return {
+				id: row.id,
+				at: row.at,
+				action: row.action,
+				actorId: row.actor_id,
+				actorName: row.actor_id ? (userNames.get(row.actor_id) ?? row.actor_id) : null,
+				target,
+				detail: parseDetail(row.detail),
+				ip: row.ip
+			};
+		}),
+		actions: actions.map((a) => a.action),
+		actors
+	};
+};
+
+function parseDetail(detail: string | null): [string, string][] {
+	if (!detail) return [];
+	try {
+		const value = JSON.parse(detail) as Record<string, unknown>;
+		return Object.entries(value).map(([key, item]) => [
+			key,
+			typeof item === 'string' ? item : JSON.stringify(item)
+		]);
+	} catch {
+		return [['detail', detail]];
+	}
+}

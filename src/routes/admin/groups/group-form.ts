@@ -1,0 +1,36 @@
+import { MEGABYTE, type AgentSettings } from '$lib/settings';
+import { GroupForm, firstIssue, formFields, v } from '$lib/server/schemas';
+
+const GROUP_FIELDS = [
+	'name',
+	'fileTransfer',
+	'maxFileSizeMb',
+	'unattended',
+	'agentScreenShare',
+	'multiAgent',
+	'codeLifetimeMinutes',
+	'removeCustomerAppAtEnd'
+];
+
+/** Reads the group settings form (new group and edit share it). */
+export async function readGroupForm(
+	request: Request
+): Promise<{ ok: true; name: string; settings: AgentSettings } | { ok: false; error: string }> {
+	const parsed = v.safeParse(GroupForm, formFields(await request.formData(), GROUP_FIELDS));
+	if (!parsed.success) return { ok: false, error: firstIssue(parsed.issues) };
+	// An unticked checkbox is absent from the form: only `true` means ticked.
+	const form = parsed.output;
+	return {
+		ok: true,
+		name: form.name,
+		settings: {
+			fileTransfer: form.fileTransfer === true,
+			maxFileSize: form.maxFileSizeMb * MEGABYTE,
+			unattended: form.unattended === true,
+			agentScreenShare: form.agentScreenShare === true,
+			multiAgent: form.multiAgent === true,
+			codeLifetimeMinutes: form.codeLifetimeMinutes ?? null,
+			removeCustomerAppAtEnd: form.removeCustomerAppAtEnd === true
+		}
+	};
+}
