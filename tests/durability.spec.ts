@@ -237,12 +237,12 @@ test("chat while the server is down reaches the records from the agent's browser
 		await server.kill();
 		// Peer to peer, the chat goes on without the server.
 		await customer.getByLabel('Message').fill('Written while the server was down');
-		await customer.getByRole('button', { name: 'Send' }).click();
+		await customer.getByRole('button', { name: 'Send', exact: true }).click();
 		await expect(agent.getByRole('log', { name: 'Chat' })).toContainText(
 			'Written while the server was down'
 		);
 		await agent.getByLabel('Message').fill('Answered while the server was down');
-		await agent.getByRole('button', { name: 'Send' }).click();
+		await agent.getByRole('button', { name: 'Send', exact: true }).click();
 		await expect(customer.getByRole('log', { name: 'Chat' })).toContainText(
 			'Answered while the server was down'
 		);

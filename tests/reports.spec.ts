@@ -13,10 +13,10 @@ test('a session with chat and a file: the report shows them and both exports car
 }) => {
 	const s = await startSession(browser, 'Giulia <i>Report</i>');
 	await s.customer.getByLabel('Message').fill(CUSTOMER_LINE);
-	await s.customer.getByRole('button', { name: 'Send' }).click();
+	await s.customer.getByRole('button', { name: 'Send', exact: true }).click();
 	await expect(s.agent.getByRole('log', { name: 'Chat' })).toContainText(CUSTOMER_LINE);
 	await s.agent.getByLabel('Message').fill(AGENT_LINE);
-	await s.agent.getByRole('button', { name: 'Send' }).click();
+	await s.agent.getByRole('button', { name: 'Send', exact: true }).click();
 	await expect(s.customer.getByRole('log', { name: 'Chat' })).toContainText(AGENT_LINE);
 
 	// File transfer is not in the pages yet: its record arrives the way the page will send it.
