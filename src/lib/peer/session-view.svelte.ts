@@ -2,7 +2,7 @@ import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { FileTransfersState } from '$lib/components/transfers';
 import type { ChatMessage } from '$lib/session/chat';
-import type { EndReason } from '$lib/session/protocol';
+import type { EndReason, Features } from '$lib/session/protocol';
 import type { SessionState } from '$lib/session/machine';
 import { SupportClient, type SupportClientOptions } from './support-client';
 
@@ -28,6 +28,8 @@ export class SessionView {
 	signaling = $state<string>('connecting');
 	error = $state<string | null>(null);
 	refusedPeers = $state(0);
+	/** The session's allowed features, as the latest ticket says. */
+	features = $state.raw<Features | null>(null);
 	/** Seconds since the other side became unreachable, while reconnecting (else null). */
 	reconnectingFor = $state<number | null>(null);
 	/** Customer side: the name of the agent asking to see the screen again, until answered. */
@@ -72,6 +74,7 @@ export class SessionView {
 		this.signaling = client.signaling;
 		this.error = client.error;
 		this.refusedPeers = client.refusedPeers;
+		this.features = client.features;
 		const since = client.reconnectingSince;
 		this.reconnectingFor = since === null ? null : Math.floor((Date.now() - since) / 1000);
 	}

@@ -263,9 +263,41 @@ export class SupportClient {
 			return;
 		}
 		if (!response.ok) return;
-		const body = (await response.json()) as { ticket: string };
+		const body = (await response.json()) as { ticket: string; features?: Features };
 		this.options.ticket = body.ticket;
 		this.#link?.reconnect(body.ticket);
+		if (body.features) this.#applyFeatures(body.features);
+	}
+
+	/** Settings changed by an administrator reach a live session: what became denied stops. */
+	#applyFeatures(features: Features) {
+		const before = this.options.features;
+		this.options.features = features;
+		if (before.fileTransfer && !features.fileTransfer) {
+			for (const [peerId, transfers] of [...this.#files]) {
+				transfers.close();
+				this.#setFiles(peerId, null);
+			}
+		}
+		if (!before.fileTransfer && features.fileTransfer) {
+			// Allowed again: the side that opened each control channel opens its file channel.
+			for (const peer of this.#peers.values()) {
+				if (peer.initiator === this.options.peerId) void this.#openFiles(peer.peerId);
+			}
+		}
+		if (
+			before.agentScreenShare &&
+			!features.agentScreenShare &&
+			this.options.role === 'agent' &&
+			this.#screen
+		) {
+			void this.stopSharing();
+		}
+		this.#changed();
+	}
+
+	get features(): Features {
+		return this.options.features;
 	}
 
 	#reconnectTimer: ReturnType<typeof setTimeout> | null = null;
