@@ -21,7 +21,7 @@ export class SessionView {
 		endedBy: null
 	});
 	messages = $state.raw<readonly ChatMessage[]>([]);
-	peers = $state.raw<{ peerId: string; name: string; role: string }[]>([]);
+	peers = $state.raw<{ peerId: string; name: string; role: string; userId: string | null }[]>([]);
 	remoteStream = $state.raw<MediaStream | null>(null);
 	remoteAgentStream = $state.raw<MediaStream | null>(null);
 	localScreen = $state.raw<MediaStream | null>(null);

@@ -124,11 +124,12 @@ export class SupportClient {
 	get refusedPeers() {
 		return this.#refusedPeers;
 	}
-	get verifiedPeers(): { peerId: string; name: string; role: Role }[] {
+	get verifiedPeers(): { peerId: string; name: string; role: Role; userId: string | null }[] {
 		return [...this.#peers.values()].map((p) => ({
 			peerId: p.peerId,
 			name: p.claims.name,
-			role: p.claims.role
+			role: p.claims.role,
+			userId: p.claims.uid ?? null
 		}));
 	}
 

@@ -127,8 +127,8 @@ export async function joinAsAgent(runtime: Runtime, sessionId: string, user: Ses
 		.where('session_id', '=', sessionId)
 		.where('user_id', '=', user.id)
 		.execute();
+	// agentTicket records 'agent.joined' for the report when it adds the participant.
 	if (!before.some((p) => p.user_id === user.id)) {
-		await recordServerEvent(runtime, sessionId, 'agent.joined', { name: user.name }, user.id);
 		await audit(runtime.db, {
 			actorId: user.id,
 			action: 'session.agent-joined',
