@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { query } from './admin-helpers';
 import { privateFileDigest, saveToPrivateFiles, startSession, withoutSavePicker } from './helpers';
 
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
@@ -107,5 +108,28 @@ test('several files queue, a zero-byte file completes, and a hostile name is sav
 	for (const name of names) {
 		await expect(transferRow(s.customer, name)).toContainText(/verified/i);
 	}
+	await s.close();
+});
+
+test("the agent's tab closing mid-transfer: the customer is told, the partial file is gone, the report has the start", async ({
+	browser
+}) => {
+	const s = await startSession(browser, { prepareAgent: (c) => saveToPrivateFiles(c, 40) });
+	await sendFiles(s.customer, [randomFile('interrupted.bin', 24 * 1024 * 1024)]);
+	await incoming(s.agent).getByRole('button', { name: 'Save' }).click();
+	const progress = s.agent.getByRole('progressbar', { name: /interrupted\.bin/ });
+	await expect
+		.poll(async () => Number((await progress.getAttribute('value')) ?? 0))
+		.toBeGreaterThan(0);
+	await s.agent.close();
+	await expect(transferRow(s.customer, 'interrupted.bin')).toContainText(/failed|lost/i, {
+		timeout: 45_000
+	});
+	const events = query<{ type: string }>(
+		"SELECT type FROM session_events WHERE session_id = ? AND type IN ('file.offered', 'file')",
+		s.sessionId
+	).map((e) => e.type);
+	expect(events).toContain('file.offered');
+	expect(events).not.toContain('file');
 	await s.close();
 });

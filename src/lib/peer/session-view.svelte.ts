@@ -39,6 +39,8 @@ export class SessionView {
 	unread = $state(0);
 	/** File transfers per peer, for the transfer components. */
 	readonly files = new SvelteMap<string, FileTransfersState>();
+	/** The other side's name for each entry of `files`. */
+	readonly fileNames = new SvelteMap<string, string>();
 	// Listeners, not state: nothing renders from this set.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#chatListeners = new Set<(m: ChatMessage) => void>();
@@ -56,9 +58,12 @@ export class SessionView {
 			this.lastRequestAnswer = accepted ? 'accepted' : 'declined';
 		});
 		this.client.onFiles((peerId, transfers) => {
+			// A channel that closes keeps its list (failed transfers stay visible with their
+			// reason) until a new channel with that peer replaces it.
+			if (!transfers) return;
 			this.files.get(peerId)?.destroy();
-			if (transfers) this.files.set(peerId, new FileTransfersState(transfers));
-			else this.files.delete(peerId);
+			this.files.set(peerId, new FileTransfersState(transfers));
+			this.fileNames.set(peerId, transfers.peerName);
 		});
 		this.#sync();
 	}
@@ -117,8 +122,10 @@ export class SessionView {
 
 	/** The transfers with the first connected peer of a role (the customer, or the first agent). */
 	filesWithFirst(role: 'customer' | 'agent'): FileTransfersState | null {
-		const peer = this.peers.find((p) => p.role === role);
-		return (peer && this.files.get(peer.peerId)) ?? null;
+		const peer = this.peers.find((p) => p.role === role && this.files.has(p.peerId));
+		if (peer) return this.files.get(peer.peerId) ?? null;
+		// Nobody of that role connected now: the last list, so its outcome stays visible.
+		return [...this.files.values()].pop() ?? null;
 	}
 
 	dispose() {
