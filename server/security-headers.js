@@ -6,7 +6,7 @@
 export const SECURITY_HEADERS = {
 	'X-Content-Type-Options': 'nosniff',
 	'X-Frame-Options': 'DENY',
-	'Referrer-Policy': 'no-referrer',
+	'Referrer-Policy': 'same-origin',
 	'Permissions-Policy':
 		'display-capture=(self), camera=(), microphone=(), geolocation=(), payment=(), usb=()',
 	'Cross-Origin-Opener-Policy': 'same-origin'
