@@ -180,8 +180,26 @@ test('guessing a password from one address ends in 429; other addresses still lo
 	// The block is per address: the real administrator elsewhere is not locked out.
 	const elsewhere = await newClient(browser);
 	await logIn(await elsewhere.newPage());
-	expect(auditRows('login.failed').length).toBeGreaterThanOrEqual(8);
+	const failures = auditRows('login.failed');
+	expect(failures.length).toBeGreaterThanOrEqual(8);
+	// Failed logins are audited by address and email, never with the password tried.
+	expect(JSON.stringify(failures)).not.toContain('wrong guess');
 	await Promise.all([context.close(), elsewhere.close()]);
+});
+
+test('logging in never redirects to another site', async ({ browser }) => {
+	const context = await newClient(browser);
+	const page = await context.newPage();
+	for (const next of ['//evil.example/', '/\\evil.example/', 'https://evil.example/']) {
+		await page.goto(`/login?next=${encodeURIComponent(next)}`);
+		await page.getByLabel('Email').fill(E2E.adminEmail);
+		await page.getByLabel('Password').fill(E2E.adminPassword);
+		await page.getByRole('button', { name: 'Log in' }).click();
+		await expect(page).toHaveURL(`${E2E.baseURL}/agent`);
+		await page.getByRole('button', { name: 'Log out' }).click();
+		await expect(page).toHaveURL(/\/login$/);
+	}
+	await context.close();
 });
 
 interface RawSocket {
