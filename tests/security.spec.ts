@@ -437,6 +437,9 @@ test('markup in names, chat and file names is shown as text on every page and in
 	await expectInert(admin, 'audit log');
 
 	// The customer reports abuse in markup; the administrators' abuse page shows it as text.
+	const { ticket: customerTicket } = (await routeData(s.customer, '/session')) as {
+		ticket: string;
+	};
 	await s.customer.getByRole('button', { name: 'End session' }).click();
 	await s.customer
 		.getByRole('dialog', { name: 'End the session?' })
@@ -449,6 +452,12 @@ test('markup in names, chat and file names is shown as text on every page and in
 	await admin.goto('/admin/abuse');
 	await expect(admin.getByText(`He said ${MARKUP_CHAT}`)).toBeVisible();
 	await expectInert(admin, 'abuse reports');
+
+	// The session ended: its tickets cannot be traded for fresh ones.
+	const replay = await admin.request.post('/api/tickets/refresh', {
+		data: { ticket: customerTicket }
+	});
+	expect(replay.status()).toBe(410);
 
 	await s.close();
 	await context.close();
