@@ -2,6 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import fs from 'node:fs';
+import { NON_PAGE_CSP, SECURITY_HEADERS } from './security-headers.js';
 
 const tls =
 	process.env.HTTPS_CERT && process.env.HTTPS_KEY
@@ -23,6 +24,10 @@ const { handler: kitHandler } = await import('../build/handler.js').catch((error
 });
 /** @type {import('node:http').RequestListener} */
 const handler = (req, res) => {
+	// Static files (sirv) never pass through hooks.server.ts: give every response the security
+	// headers up front; SvelteKit's own headers (a page's CSP) replace these where it sets them.
+	for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+	res.setHeader('Content-Security-Policy', NON_PAGE_CSP);
 	if (useOwnProtocolHeader) req.headers[OWN_PROTOCOL_HEADER] = tls ? 'https' : 'http';
 	kitHandler(req, res);
 };

@@ -1,21 +1,26 @@
 import type { Handle, ServerInit } from '@sveltejs/kit';
 import { SESSION_COOKIE, userForToken } from '$lib/server/auth';
 import { getRuntime } from '$lib/server/runtime';
+import { NON_PAGE_CSP, SECURITY_HEADERS } from '../server/security-headers.js';
 
 export const init: ServerInit = async () => {
 	await getRuntime();
 };
 
-const SECURITY_HEADERS: Record<string, string> = {
-	'X-Content-Type-Options': 'nosniff',
-	'X-Frame-Options': 'DENY',
-	'Referrer-Policy': 'no-referrer',
-	'Permissions-Policy':
-		'display-capture=(self), camera=(), microphone=(), geolocation=(), payment=(), usb=()',
-	'Cross-Origin-Opener-Policy': 'same-origin'
-};
+/** Every response, including the redirects and refusals below, carries the security headers. */
+function withSecurityHeaders(response: Response, https: boolean): Response {
+	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+		if (!response.headers.has(name)) response.headers.set(name, value);
+	}
+	// Pages carry SvelteKit's policy (with script hashes); anything else may run nothing.
+	if (!response.headers.has('Content-Security-Policy')) {
+		response.headers.set('Content-Security-Policy', NON_PAGE_CSP);
+	}
+	if (https) response.headers.set('Strict-Transport-Security', 'max-age=31536000');
+	return response;
+}
 
-export const handle: Handle = async ({ event, resolve }) => {
+const guarded: Handle = async ({ event, resolve }) => {
 	const runtime = await getRuntime();
 	event.locals.user = await userForToken(runtime.db, event.cookies.get(SESSION_COOKIE));
 
@@ -33,12 +38,9 @@ export const handle: Handle = async ({ event, resolve }) => {
 		return new Response('Administrators only', { status: 403 });
 	}
 
-	const response = await resolve(event);
-	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
-		if (!response.headers.has(name)) response.headers.set(name, value);
-	}
-	if (event.url.protocol === 'https:') {
-		response.headers.set('Strict-Transport-Security', 'max-age=31536000');
-	}
-	return response;
+	return resolve(event);
+};
+
+export const handle: Handle = async ({ event, resolve }) => {
+	return withSecurityHeaders(await guarded({ event, resolve }), event.url.protocol === 'https:');
 };

@@ -2,16 +2,12 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { audit } from '$lib/server/audit';
 import { checkCredentials, createLoginSession, setSessionCookie } from '$lib/server/auth';
+import { safeNextPath } from '$lib/server/redirects';
 import { getRuntime } from '$lib/server/runtime';
 import { LoginForm, firstIssue, formFields, v } from '$lib/server/schemas';
 
-function safeNext(next: string | null): string {
-	// Only same-site paths: never an open redirect.
-	return next && next.startsWith('/') && !next.startsWith('//') ? next : '/agent';
-}
-
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
+	if (locals.user) redirect(303, safeNextPath(url.searchParams.get('next')));
 };
 
 export const actions: Actions = {
@@ -42,6 +38,6 @@ export const actions: Actions = {
 		const token = await createLoginSession(runtime.db, user.id);
 		setSessionCookie(event.cookies, token, event.url.protocol === 'https:');
 		await audit(runtime.db, { actorId: user.id, action: 'login.succeeded', ip: address });
-		redirect(303, safeNext(event.url.searchParams.get('next')));
+		redirect(303, safeNextPath(event.url.searchParams.get('next')));
 	}
 };

@@ -1,0 +1,15 @@
+// Security headers for every response: pages get SvelteKit's own Content-Security-Policy (with
+// script hashes, from svelte.config.js); everything else (JSON, files, redirects, static
+// assets) gets NON_PAGE_CSP, which lets nothing run or embed it.
+
+/** @type {Record<string, string>} */
+export const SECURITY_HEADERS = {
+	'X-Content-Type-Options': 'nosniff',
+	'X-Frame-Options': 'DENY',
+	'Referrer-Policy': 'same-origin',
+	'Permissions-Policy':
+		'display-capture=(self), camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+	'Cross-Origin-Opener-Policy': 'same-origin'
+};
+
+export const NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
