@@ -259,6 +259,7 @@ test('the last administrator cannot be demoted or disabled', async ({ browser })
 	const { page: admin, context } = await adminPage(browser);
 	const adminId = userId(E2E.adminEmail);
 	await admin.goto(`/admin/agents/${adminId}`);
+	await admin.locator('html[data-hydrated]').waitFor({ state: 'attached' });
 	await expect(admin.getByRole('button', { name: 'Disable account' })).toBeDisabled();
 	await admin.getByLabel('Role').selectOption('agent');
 	await admin.getByRole('button', { name: 'Save role' }).click();
