@@ -65,14 +65,23 @@ test('the customer toolbar, the agent viewer and their dialogs have no axe viola
 	await saveToPrivateFiles(customerContext);
 	const customer = await customerContext.newPage();
 	await join(customer, code, 'Maria Rossi');
-	await expect(customer.getByText(/Connected securely/)).toBeVisible();
+	// Connection and sharing changes are spoken: they sit in status regions.
+	await expect(
+		customer.getByRole('status').filter({ hasText: /Connected securely/ })
+	).toBeVisible();
+	await expect(
+		customer.getByRole('status').filter({ hasText: 'Administrator cannot see your screen' })
+	).toBeVisible();
 	await expect(agent.getByRole('heading', { name: 'Session with Maria Rossi' })).toBeVisible();
 	await expectAccessible(customer, 'toolbar: connected, not sharing');
 	await expectAccessible(agent, 'agent viewer: connected, not sharing');
 
 	await customer.getByRole('button', { name: 'Share screen' }).click();
 	await expect(customer.getByRole('button', { name: 'Stop sharing' })).toBeVisible();
-	await expect(agent.getByText('Connected', { exact: true })).toBeVisible();
+	await expect(
+		customer.getByRole('status').filter({ hasText: 'Sharing your screen' })
+	).toBeVisible();
+	await expect(agent.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible();
 	await expectAccessible(customer, 'toolbar: sharing');
 	await expectAccessible(agent, "agent viewer: the customer's screen shown");
 
@@ -105,8 +114,31 @@ test('the customer toolbar, the agent viewer and their dialogs have no axe viola
 	await expect(
 		customer.getByRole('region', { name: 'Transfers' }).getByRole('listitem')
 	).toContainText(/verified/i);
+	// Transfer state changes are spoken from the panel's status region.
+	await expect(
+		customer.getByRole('region', { name: 'Transfers' }).getByRole('status')
+	).toContainText(/notes\.txt: .*verified/i);
 	await expectAccessible(customer, 'toolbar: transfers panel');
 	await expectAccessible(agent, 'agent viewer: transfers panel');
+
+	// Escape answers No to an incoming file, as in the other dialogs.
+	await agent
+		.getByLabel('Send file')
+		.setInputFiles({ name: 'unwanted.txt', mimeType: 'text/plain', buffer: Buffer.from('no') });
+	await expect(incoming).toContainText('unwanted.txt');
+	await incoming.focus();
+	await customer.keyboard.press('Escape');
+	await expect(incoming).toBeHidden();
+	await expect(
+		agent.getByRole('region', { name: 'Transfers' }).getByRole('listitem').first()
+	).toContainText(/declined/i);
+
+	// A chat message reaches the other side's log, a polite live region.
+	await customer.getByLabel('Message').fill('Thanks, got the notes.');
+	await customer.keyboard.press('Enter');
+	const agentLog = agent.getByRole('log', { name: 'Chat' });
+	await expect(agentLog).toContainText('Thanks, got the notes.');
+	await expect(agentLog).toHaveAttribute('aria-live', 'polite');
 
 	await customer.getByRole('button', { name: 'End session' }).click();
 	const end = customer.getByRole('dialog', { name: 'End the session?' });
