@@ -255,7 +255,9 @@ test('the whole customer flow works with the keyboard alone', async ({ browser }
 
 	await tabTo(customer, 'Share screen');
 	await customer.keyboard.press('Space');
-	await expect(customer.getByRole('button', { name: 'Stop sharing' })).toBeVisible();
+	// Share screen gives way to Stop sharing, and focus follows instead of getting lost.
+	await expect(customer.getByRole('button', { name: 'Stop sharing' })).toBeFocused();
+	await expectVisibleFocus(customer);
 	await expect(agent.getByText('Connected', { exact: true })).toBeVisible();
 
 	await tabTo(customer, 'Message');
@@ -343,6 +345,8 @@ test('the customer pages and the viewer hold at 360 px wide and at 200 % zoom', 
 	await s.customer.getByRole('button', { name: 'Share screen' }).click();
 	await expect(s.customer.getByRole('button', { name: 'Stop sharing' })).toBeVisible();
 	const join = await (await newClient(browser)).newPage();
+	const waiting = await s.agentContext.newPage();
+	await newSession(waiting);
 	// 360×740 is a small phone; 640×400 is a 1280×800 screen at 200 % zoom.
 	for (const [width, height] of [
 		[360, 740],
@@ -351,7 +355,8 @@ test('the customer pages and the viewer hold at 360 px wide and at 200 % zoom', 
 		for (const [page, name] of [
 			[join, 'join'],
 			[s.customer, 'toolbar'],
-			[s.agent, 'viewer']
+			[s.agent, 'viewer'],
+			[waiting, 'viewer-waiting']
 		] as const) {
 			await page.setViewportSize({ width, height });
 			if (name === 'join') await page.goto('/');
@@ -359,10 +364,19 @@ test('the customer pages and the viewer hold at 360 px wide and at 200 % zoom', 
 				path: test.info().outputPath(`${name}-${width}x${height}.png`),
 				fullPage: true
 			});
-			if (name !== 'viewer')
-				await expectNoHorizontalOverflow(page, `${name} at ${width}×${height}`);
+			await expectNoHorizontalOverflow(page, `${name} at ${width}×${height}`);
 		}
 	}
+	// A file offer at phone size: the dialog must be where the customer looks, not off-screen.
+	await s.customer.setViewportSize({ width: 360, height: 740 });
+	await s.agent
+		.getByLabel('Send file')
+		.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+	const offer = s.customer.getByRole('dialog', { name: 'Incoming file transfer' });
+	await expect(offer).toBeVisible();
+	await s.customer.screenshot({ path: test.info().outputPath('incoming-file-360x740.png') });
+	await expect(offer).toBeInViewport();
+	await expectNoHorizontalOverflow(s.customer, 'incoming file at 360×740');
 	await join.context().close();
 	await s.close();
 });
