@@ -91,6 +91,13 @@ test('the customer toolbar, the agent viewer and their dialogs have no axe viola
 	await agent.keyboard.press('Escape');
 	await expect(agent.getByRole('dialog', { name: 'Invite an agent' })).toBeHidden();
 
+	await customer.getByRole('button', { name: 'Verify connection' }).click();
+	const verify = customer.getByRole('dialog', { name: 'Verify connection' });
+	await expect(verify.getByText('Safety code')).toBeVisible();
+	await expectAccessible(customer, 'toolbar: verify-connection dialog');
+	await customer.keyboard.press('Escape');
+	await expect(verify).toBeHidden();
+
 	await customer.getByRole('button', { name: 'Stop sharing' }).click();
 	await expect(customer.getByText(/You stopped sharing/)).toBeVisible();
 	await expectAccessible(customer, 'toolbar: stopped');
