@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { deviceStatement } from '$lib/customer-app/device';
 import { audit } from './audit';
+import type { Selectable } from 'kysely';
 import type { DevicesTable } from './db/schema';
 import type { Runtime } from './runtime';
 import { hmac, randomId } from './secrets';
@@ -23,7 +24,7 @@ export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
 export type DeviceAction = 'block' | 'unblock' | 'remove' | 'ticket' | 'status';
 
-export type DeviceRow = DevicesTable;
+export type DeviceRow = Selectable<DevicesTable>;
 
 /** Where a device stands, as agents see it. */
 export type DeviceState = 'online' | 'offline' | 'blocked';
