@@ -8,7 +8,7 @@ import {
 	userId,
 	type Credentials
 } from './admin-helpers';
-import { database } from './helpers';
+import { database, expectAdvancingFrames } from './helpers';
 
 const PASSWORD = 'correct staple horse battery';
 
@@ -137,4 +137,88 @@ test('the customer can decline, and agents without the setting cannot ask', asyn
 	const response = await d.agent.request.post(`/api/sessions/${d.sessionId}/unattended`);
 	expect(response.status()).toBe(403);
 	await d.close();
+});
+
+async function connectWith(agent: Page, name: string, password: string) {
+	const row = deviceRow(agent, name);
+	const open = row.getByRole('button', { name: `Connect to ${name}` });
+	if (await open.isVisible()) await open.click();
+	await row.getByLabel(`Password for ${name}`).fill(password);
+	await row.getByRole('button', { name: 'Connect', exact: true }).click();
+}
+
+test('an available computer: the agent connects with its password and sees the screen, nobody clicking', async ({
+	browser
+}) => {
+	const agent = await unattendedAgent(browser, 'Unattended Cleo');
+	const s = await enrol(browser, agent, 'Shop PC');
+	await s.agent.getByRole('button', { name: 'End session' }).click();
+	await s.agent
+		.getByRole('dialog', { name: 'End the session?' })
+		.getByRole('button', { name: 'Yes' })
+		.click();
+	await expect(s.customer.getByRole('heading', { name: 'The session has ended' })).toBeVisible();
+
+	// The customer page closes; the app opens again and the customer makes the computer available.
+	const context = s.customer.context();
+	await s.customer.close();
+	const device = await context.newPage();
+	await device.goto('/');
+	const panel = device.getByRole('region', { name: 'Unattended access' });
+	await panel.getByRole('button', { name: 'Make this computer available' }).click();
+	await expect(panel.getByText('Available for unattended support')).toBeVisible();
+
+	await s.agent.goto('/agent/devices');
+	await expect(deviceRow(s.agent, 'Shop PC')).toContainText('Online');
+
+	await connectWith(s.agent, 'Shop PC', 'not the password at all');
+	await expect(deviceRow(s.agent, 'Shop PC').getByRole('status')).toHaveText('Wrong password.');
+
+	// From here on nobody touches the customer's page.
+	await connectWith(s.agent, 'Shop PC', PASSWORD);
+	await expect(s.agent).toHaveURL(/\/agent\/sessions\/[\w-]+$/);
+	await expectAdvancingFrames(s.agent, 'Customer screen');
+	await expect(
+		device.getByText('Unattended Cleo is connected to this computer without you')
+	).toBeVisible();
+	const sessionId = s.agent.url().split('/').pop()!;
+	expect(
+		query<{ customer_name: string; status: string }>(
+			'SELECT customer_name, status FROM support_sessions WHERE id = ?',
+			sessionId
+		)[0]
+	).toEqual({ customer_name: 'Shop PC', status: 'active' });
+
+	// Changing the password ends the live session at once; the old password no longer works.
+	await panel.getByRole('button', { name: 'Change password' }).click();
+	await panel.getByLabel('Current password').fill(PASSWORD);
+	await panel.getByLabel('New password', { exact: true }).fill('the second long password');
+	await panel.getByLabel('Repeat the new password').fill('the second long password');
+	await panel.getByRole('button', { name: 'Save password' }).click();
+	await expect(s.agent.getByText('Session ended')).toBeVisible();
+	await expect(panel.getByRole('cell', { name: 'Unattended Cleo' })).toBeVisible();
+	await s.agent.goto('/agent/devices');
+	// Wrong passwords (the old one among them): refused, and after three the device waits.
+	for (let i = 0; i < 3; i++) {
+		await connectWith(s.agent, 'Shop PC', PASSWORD);
+		await expect(deviceRow(s.agent, 'Shop PC').getByRole('status')).toHaveText('Wrong password.');
+	}
+	await connectWith(s.agent, 'Shop PC', 'the second long password');
+	await expect(deviceRow(s.agent, 'Shop PC').getByRole('status')).toContainText(
+		'Too many wrong passwords: try again in'
+	);
+
+	// Blocked: the list says so and connecting is refused.
+	await panel.getByRole('button', { name: 'Block unattended access' }).click();
+	await expect(deviceRow(s.agent, 'Shop PC')).toContainText('Blocked');
+	await expect(deviceRow(s.agent, 'Shop PC').getByRole('button', { name: /Connect/ })).toHaveCount(
+		0
+	);
+	const refused = await s.agent.request.get(
+		`/api/devices/${
+			query<{ id: string }>("SELECT id FROM devices WHERE name = 'Shop PC'")[0].id
+		}/connect`
+	);
+	expect(refused.status()).toBe(409);
+	await s.close();
 });

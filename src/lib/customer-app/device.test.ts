@@ -73,13 +73,13 @@ describe('device password', () => {
 		expect(await device.checkPassword(PASSWORD, 'agent-1')).toMatchObject({
 			ok: false,
 			error: 'backoff',
-			retryAfterMs: 2_000
+			retryAfterMs: 10_000
 		});
 		expect(await device.checkPassword(PASSWORD, 'agent-2')).toMatchObject({ error: 'backoff' });
-		now += 2_000;
+		now += 10_000;
 		expect(await device.checkPassword(PASSWORD, 'agent-1')).toEqual({ ok: true });
 		expect(backoffDelayMs(2)).toBe(0);
-		expect(backoffDelayMs(4)).toBe(4_000);
+		expect(backoffDelayMs(4)).toBe(20_000);
 		expect(backoffDelayMs(100)).toBe(15 * 60 * 1000);
 	});
 

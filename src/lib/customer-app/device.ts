@@ -142,10 +142,10 @@ export async function verifyPasswordHash(password: string, stored: PasswordHash)
 	return constantTimeEqual(hash, base64UrlToBytes(stored.hash));
 }
 
-/** How long to wait after `failures` wrong passwords: free, then 2 s doubling up to 15 min. */
+/** How long to wait after `failures` wrong passwords: free, then 10 s doubling up to 15 min. */
 export function backoffDelayMs(failures: number): number {
 	if (failures < FREE_ATTEMPTS) return 0;
-	return Math.min(MAX_BACKOFF_MS, 2_000 * 2 ** (failures - FREE_ATTEMPTS));
+	return Math.min(MAX_BACKOFF_MS, 10_000 * 2 ** (failures - FREE_ATTEMPTS));
 }
 
 /** The exact bytes a device signs: context, action, device ID and the server's challenge. */

@@ -11,7 +11,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 	return {
 		devices: await listDevices(runtime),
 		mayConnect: (await effectiveSettingsFor(runtime, user)).unattended,
-		mayRemove: user.role === 'admin'
+		mayRemove: user.role === 'admin',
+		agentId: user.id
 	};
 };
 
