@@ -3,7 +3,12 @@ import { audit } from './audit';
 import type { DeviceRow } from './devices';
 import type { Runtime } from './runtime';
 import { randomId } from './secrets';
-import { customerTicket, featuresFor, recordServerEvent } from './support-sessions';
+import {
+	customerTicket,
+	endSupportSession,
+	featuresFor,
+	recordServerEvent
+} from './support-sessions';
 
 /**
  * Connecting to an available device. Held in memory only: which devices are available (with the
@@ -43,6 +48,21 @@ interface ConnectRequest {
 
 const available = new Map<string, Availability>();
 const requests = new Map<string, ConnectRequest>();
+/** Unattended sessions started on each device, so revoking can end them. */
+const deviceSessions = new Map<string, Set<string>>();
+
+/**
+ * Blocking or removing a device (by the customer or an administrator) makes it unavailable
+ * and ends its unattended sessions on the server at once: their tickets stop working.
+ */
+export async function revokeDevice(runtime: Runtime, deviceId: string) {
+	markUnavailable(deviceId);
+	const sessions = deviceSessions.get(deviceId) ?? new Set();
+	deviceSessions.delete(deviceId);
+	for (const sessionId of sessions) {
+		await endSupportSession(runtime, sessionId, { reason: 'customer', by: null });
+	}
+}
 
 function prune(now: number) {
 	for (const [id, request] of requests) {
@@ -185,6 +205,9 @@ export async function startUnattendedSession(
 		target: device.id,
 		detail: { sessionId }
 	});
+	const started = deviceSessions.get(device.id) ?? new Set<string>();
+	started.add(sessionId);
+	deviceSessions.set(device.id, started);
 	const features = await featuresFor(runtime, request.agent);
 	request.result = { status: 'connected', sessionId };
 	request.envelope = null;

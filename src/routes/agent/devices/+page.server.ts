@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { DEVICE_ID_PATTERN, listDevices, removeDevice } from '$lib/server/devices';
 import { getRuntime } from '$lib/server/runtime';
 import { effectiveSettingsFor } from '$lib/server/support-sessions';
+import { revokeDevice } from '$lib/server/unattended-connect';
 
 /** The organisation's unattended devices: every agent sees the same list. */
 export const load: PageServerLoad = async ({ locals }) => {
@@ -27,6 +28,7 @@ export const actions: Actions = {
 			return fail(400, { error: 'Unknown device' });
 		}
 		await removeDevice(runtime, deviceId, user.id);
+		await revokeDevice(runtime, deviceId);
 		return { removed: true };
 	}
 };

@@ -10,6 +10,7 @@ import {
 } from '$lib/server/devices';
 import { getRuntime } from '$lib/server/runtime';
 import { DeviceRequest, firstIssue, v } from '$lib/server/schemas';
+import { revokeDevice } from '$lib/server/unattended-connect';
 
 /**
  * What a device asks for itself, each request signed with its key over a fresh challenge:
@@ -30,10 +31,12 @@ export const POST: RequestHandler = async ({ params, request }) => {
 	const device = auth.device;
 	if (action === 'block' || action === 'unblock') {
 		await setDeviceBlocked(runtime, device, action === 'block');
+		if (action === 'block') await revokeDevice(runtime, device.id);
 		return json({ blocked: action === 'block' });
 	}
 	if (action === 'remove') {
 		await removeDevice(runtime, device.id, null);
+		await revokeDevice(runtime, device.id);
 		return json({ removed: true });
 	}
 	await touchDevice(runtime, device.id);
