@@ -30,7 +30,8 @@ function memoryStore(): KeyValueStore & { data: Map<string, unknown> } {
 
 const PASSWORD = 'a very long device password';
 
-describe('device password', () => {
+// 600,000 PBKDF2 iterations per check, several checks per test: slow on a busy machine.
+describe('device password', { timeout: 30_000 }, () => {
 	it('hashes with PBKDF2-SHA-256, 600,000 iterations and a random salt', async () => {
 		const first = await hashPassword(PASSWORD);
 		const second = await hashPassword(PASSWORD);
@@ -108,7 +109,7 @@ describe('device password', () => {
 	});
 });
 
-describe('device identity', () => {
+describe('device identity', { timeout: 30_000 }, () => {
 	it('keeps a non-extractable private key whose signatures the server can check', async () => {
 		const store = memoryStore();
 		const device = new Device(store);
