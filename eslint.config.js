@@ -34,5 +34,12 @@ export default ts.config(
 			'@typescript-eslint/no-floating-promises': 'error',
 			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }]
 		}
+	},
+	{
+		// SvelteKit keeps the service worker out of its tsconfig (it runs with the worker's lib).
+		files: ['src/service-worker.ts'],
+		languageOptions: {
+			parserOptions: { projectService: false, project: './tsconfig.service-worker.json' }
+		}
 	}
 );

@@ -97,8 +97,8 @@ export class SessionView {
 		return this.client.session.sendChat(text);
 	}
 
-	shareScreen() {
-		return this.client.shareScreen();
+	shareScreen(captured?: MediaStream) {
+		return this.client.shareScreen(captured);
 	}
 
 	stopSharing() {

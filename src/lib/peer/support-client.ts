@@ -590,15 +590,20 @@ export class SupportClient {
 	 * Asks the browser for the screen (needs the user's click) and sends it to every agent,
 	 * reusing existing calls so a restart swaps the track without renegotiating.
 	 */
-	async shareScreen(): Promise<ShareResult> {
+	async shareScreen(captured?: MediaStream): Promise<ShareResult> {
 		if (this.session.state.status === 'ended') return { ok: false, error: 'ended' };
-		if (!navigator.mediaDevices?.getDisplayMedia) return { ok: false, error: 'unsupported' };
+		if (!captured && !navigator.mediaDevices?.getDisplayMedia) {
+			return { ok: false, error: 'unsupported' };
+		}
 		let stream: MediaStream;
 		try {
-			stream = await navigator.mediaDevices.getDisplayMedia({
-				video: { width: { ideal: 1920 }, height: { ideal: 1080 }, frameRate: { ideal: 30 } },
-				audio: false
-			});
+			// An unattended device shares the capture it was given when it went available.
+			stream =
+				captured ??
+				(await navigator.mediaDevices.getDisplayMedia({
+					video: { width: { ideal: 1920 }, height: { ideal: 1080 }, frameRate: { ideal: 30 } },
+					audio: false
+				}));
 		} catch {
 			if (this.options.role === 'customer') this.session.shareDeclined();
 			this.#changed();

@@ -198,6 +198,66 @@ export const AuditQuery = v.object({
 	page: PAGE
 });
 
+const base64url = (max: number) =>
+	v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+$/), v.maxLength(max));
+const deviceId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/, 'Unknown device'));
+
+/** The customer answers an agent's request to set up unattended access. */
+export const EnrolmentAnswer = v.variant('accept', [
+	v.strictObject({ enrolmentId: base64url(64), accept: v.literal(false) }),
+	v.strictObject({
+		enrolmentId: base64url(64),
+		accept: v.literal(true),
+		deviceId,
+		name: v.pipe(
+			trimmed(MAX_NAME_LENGTH, 'Computer name'),
+			v.regex(/^[^\p{Cc}\p{Cf}]+$/u, 'The computer name contains characters that cannot be shown')
+		),
+		publicKey: v.strictObject({
+			kty: v.literal('EC'),
+			crv: v.literal('P-256'),
+			x: base64url(64),
+			y: base64url(64)
+		}),
+		signature: base64url(128)
+	})
+]);
+
+/** A request signed by a device's key over a server challenge. */
+export const DeviceRequest = v.strictObject({
+	action: v.picklist(['block', 'unblock', 'remove', 'ticket', 'status']),
+	challenge: v.pipe(
+		v.string(),
+		v.regex(/^[A-Za-z0-9_-]+\.\d{1,16}\.[A-Za-z0-9_-]+$/),
+		v.maxLength(200)
+	),
+	signature: base64url(128)
+});
+
+const ecPoint = v.strictObject({ x: base64url(64), y: base64url(64) });
+const deviceTicket = v.pipe(v.string(), v.maxLength(2048));
+
+/** An available device checks in (with its one-time exchange key) or leaves. */
+export const DevicePresence = v.strictObject({
+	ticket: deviceTicket,
+	available: v.boolean(),
+	exchangeKey: v.optional(ecPoint)
+});
+
+/** The device's verdict on a connect request (the password was checked on the device). */
+export const DeviceAnswer = v.strictObject({
+	ticket: deviceTicket,
+	requestId: base64url(64),
+	result: v.picklist(['ok', 'wrong-password', 'backoff', 'blocked']),
+	retryAfterMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)))
+});
+
+/** An agent asks to connect: the password sealed to the device. */
+export const ConnectRequest = v.strictObject({
+	requestId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,64}$/)),
+	envelope: v.strictObject({ epk: ecPoint, iv: base64url(32), ciphertext: base64url(4096) })
+});
+
 /** The query string's fields, for a schema (only the first value of each). */
 export function queryFields(params: URLSearchParams, names: string[]): Record<string, string> {
 	const fields: Record<string, string> = {};

@@ -217,6 +217,52 @@ const migrations: Record<string, Migration> = {
 				.columns(['invited_user_id', 'status'])
 				.execute();
 		}
+	},
+	'0004_devices': {
+		async up(db: Kysely<unknown>) {
+			// Computers set up for unattended access, for the whole organisation. The device
+			// chooses its ID and keeps the private key; the server keeps the public key only,
+			// and forgets it when the device is removed (the row stays for the reports).
+			await db.schema
+				.createTable('devices')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('name', 'text', (c) => c.notNull())
+				.addColumn('public_key', 'text')
+				.addColumn('enrolled_by', 'text', (c) => c.notNull().references('users.id'))
+				.addColumn('enrolled_at', 'bigint', (c) => c.notNull())
+				.addColumn('enrolled_in_session', 'text')
+				.addColumn('blocked', 'integer', (c) => c.notNull().defaultTo(0))
+				.addColumn('blocked_at', 'bigint')
+				.addColumn('last_seen_at', 'bigint')
+				.addColumn('removed_at', 'bigint')
+				.execute();
+			await db.schema
+				.createIndex('devices_enrolled_at')
+				.on('devices')
+				.column('enrolled_at')
+				.execute();
+
+			// An agent's request, in an attended session, to set up unattended access; the
+			// customer accepts (and the device enrols) or declines.
+			await db.schema
+				.createTable('device_enrolments')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('session_id', 'text', (c) =>
+					c.notNull().references('support_sessions.id').onDelete('cascade')
+				)
+				.addColumn('agent_id', 'text', (c) => c.notNull().references('users.id'))
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.addColumn('expires_at', 'bigint', (c) => c.notNull())
+				.addColumn('status', 'text', (c) => c.notNull())
+				.addColumn('answered_at', 'bigint')
+				.addColumn('device_id', 'text')
+				.execute();
+			await db.schema
+				.createIndex('device_enrolments_session')
+				.on('device_enrolments')
+				.columns(['session_id', 'status'])
+				.execute();
+		}
 	}
 };
 

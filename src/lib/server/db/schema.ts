@@ -129,6 +129,33 @@ export interface PasswordTokensTable {
 	created_by: string | null;
 }
 
+/** A computer set up for unattended access. Booleans are 0/1. */
+export interface DevicesTable {
+	/** Chosen by the device (random, 128 bits, base64url). */
+	id: string;
+	name: string;
+	/** The device's ECDSA P-256 public key as JWK JSON; NULL once the device is removed. */
+	public_key: string | null;
+	enrolled_by: string;
+	enrolled_at: number;
+	enrolled_in_session: string | null;
+	blocked: Generated<number>;
+	blocked_at: number | null;
+	last_seen_at: number | null;
+	removed_at: number | null;
+}
+
+export interface DeviceEnrolmentsTable {
+	id: string;
+	session_id: string;
+	agent_id: string;
+	created_at: number;
+	expires_at: number;
+	status: 'pending' | 'accepted' | 'declined' | 'cancelled';
+	answered_at: number | null;
+	device_id: string | null;
+}
+
 export interface Database {
 	users: UsersTable;
 	login_sessions: LoginSessionsTable;
@@ -141,4 +168,6 @@ export interface Database {
 	groups: GroupsTable;
 	agent_overrides: AgentOverridesTable;
 	password_tokens: PasswordTokensTable;
+	devices: DevicesTable;
+	device_enrolments: DeviceEnrolmentsTable;
 }

@@ -1,0 +1,23 @@
+import { error, json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { touchDevice, verifyDeviceTicket } from '$lib/server/devices';
+import { getRuntime } from '$lib/server/runtime';
+import { DevicePresence, firstIssue, v } from '$lib/server/schemas';
+import { markAvailable, markUnavailable, pendingRequestsFor } from '$lib/server/unattended-connect';
+
+/** An available device checks in; the answer carries the connect requests waiting for it. */
+export const POST: RequestHandler = async ({ request }) => {
+	const runtime = await getRuntime();
+	const parsed = v.safeParse(DevicePresence, await request.json().catch(() => null));
+	if (!parsed.success) error(400, firstIssue(parsed.issues));
+	const check = await verifyDeviceTicket(runtime, parsed.output.ticket);
+	if (!check.ok) error(check.error === 'blocked' ? 403 : 401, check.error);
+	const deviceId = check.device.id;
+	await touchDevice(runtime, deviceId);
+	if (!parsed.output.available || !parsed.output.exchangeKey) {
+		markUnavailable(deviceId);
+		return json({ requests: [] });
+	}
+	markAvailable(deviceId, parsed.output.exchangeKey);
+	return json({ requests: pendingRequestsFor(deviceId) });
+};
