@@ -508,7 +508,7 @@ export class SupportClient {
 		});
 		this.session.addPeer(peerId, claims.role, channel);
 		this.#updateLost();
-		if (this.#screen) this.#callWithScreen(peer);
+		if (this.#screen || this.options.role === 'customer') this.#callWithScreen(peer);
 		this.#changed();
 		return true;
 	}
@@ -560,26 +560,48 @@ export class SupportClient {
 		});
 	}
 
+	#placeholder: MediaStream | null = null;
+
+	/**
+	 * A video track that sends nothing: a canvas that is never painted. The customer's media
+	 * call is placed with it as soon as an agent is verified, so sharing only swaps the real
+	 * track in (no ICE/DTLS setup after the click) and nothing leaves the machine before it.
+	 */
+	#placeholderStream(): MediaStream | null {
+		if (this.#placeholder) return this.#placeholder;
+		if (typeof document === 'undefined') return null;
+		const canvas = document.createElement('canvas');
+		canvas.width = canvas.height = 2;
+		this.#placeholder = canvas.captureStream?.(0) ?? null;
+		return this.#placeholder;
+	}
+
 	#callWithScreen(peer: VerifiedPeer) {
-		if (!this.#link || !this.#screen) return;
+		if (!this.#link) return;
 		// The customer's screen goes to every agent; an agent's screen to the customer only.
 		if (peer.claims.role !== this.counterpartRole) return;
+		// The customer calls every agent in advance (placeholder); an agent only when sharing.
+		const stream =
+			this.#screen ?? (this.options.role === 'customer' ? this.#placeholderStream() : null);
+		if (!stream) return;
 		const kind = this.options.role === 'customer' ? 'screen' : 'agent-screen';
 		if (peer.outgoingCall && !peer.outgoingCall.closed) {
-			void peer.outgoingCall.replaceVideoTrack(this.#screen.getVideoTracks()[0] ?? null);
+			void peer.outgoingCall.replaceVideoTrack(this.#screen?.getVideoTracks()[0] ?? null);
 			return;
 		}
-		const call = this.#link.call(peer.peerId, this.#screen, {
+		const call = this.#link.call(peer.peerId, stream, {
 			ticket: this.options.ticket,
 			kind
 		});
 		peer.outgoingCall = call;
-		// A call that drops while we still share with a connected peer is placed again.
+		// A call that drops while the peer is still connected is placed again (the customer's
+		// always, an agent's while it shares).
 		call.onClose(() => {
 			if (peer.outgoingCall !== call) return;
 			peer.outgoingCall = null;
 			setTimeout(() => {
-				if (this.#screen && this.#peers.get(peer.peerId) === peer && !peer.outgoingCall) {
+				const wanted = this.#screen !== null || this.options.role === 'customer';
+				if (wanted && this.#peers.get(peer.peerId) === peer && !peer.outgoingCall) {
 					this.#callWithScreen(peer);
 				}
 			}, 1000);
@@ -665,6 +687,7 @@ export class SupportClient {
 	async #afterEnd(reason: EndReason, local: boolean) {
 		if (this.#ended) return;
 		this.#ended = true;
+		this.#placeholder?.getTracks().forEach((t) => t.stop());
 		this.#screen?.getTracks().forEach((t) => t.stop());
 		this.#screen = null;
 		this.#remoteStream = null;
