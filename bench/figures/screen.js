@@ -36,6 +36,15 @@ export const VARIANTS = {
 		codecOrder: ['video/VP8', 'video/VP9', 'video/H264', 'video/AV1']
 	},
 	smooth: { label: 'bare+smooth', via: 'bare', mode: 'smooth' },
+	// A thin path (300 kbit/s cap): where screen-content coding tools should pay off.
+	'sharp-thin': { label: 'bare+sharp 300k', via: 'bare', mode: 'sharp', maxBitrate: 300_000 },
+	'sharp-vp8-thin': {
+		label: 'bare+sharp VP8 300k',
+		via: 'bare',
+		mode: 'sharp',
+		codecOrder: ['video/VP8', 'video/VP9', 'video/H264', 'video/AV1'],
+		maxBitrate: 300_000
+	},
 	browser: { label: 'bare defaults', via: 'bare', mode: null }
 };
 export const DEFAULT_VARIANTS = ['ponte', 'sharp'];
@@ -190,7 +199,12 @@ async function screenRun(ctx, size, variant) {
 	const share =
 		variant.via === 'ponte'
 			? await ponteShare(ctx, { customerName: `Viewer ${size.label}`, capture })
-			: await bareShare(ctx, { capture, mode: variant.mode, codecOrder: variant.codecOrder });
+			: await bareShare(ctx, {
+					capture,
+					mode: variant.mode,
+					codecOrder: variant.codecOrder,
+					maxBitrate: variant.maxBitrate
+				});
 	const selector = variant.via === 'ponte' ? CUSTOMER_SCREEN_SELECTOR : 'video#remote';
 	try {
 		const latency = await measureLatency(ctx, share, size);

@@ -55,13 +55,13 @@ export async function ponteShare(ctx, { customerName, capture }) {
  * server's key for a session row inserted directly; the customer captures the same tab with the
  * app's constraints and calls. `mode` ('sharp' | 'smooth') applies screen-quality.ts on both
  * sides (codec order on the answering agent, `codecOrder` or the module's default; sender
- * parameters on the customer). `preconnected`: the customer calls first with a track that
+ * parameters on the customer; `maxBitrate` caps the encoder like a thin path). `preconnected`: the customer calls first with a track that
  * sends nothing, then shares into that connected call with replaceTrack (the `start` is then
  * the share).
  */
 export async function bareShare(
 	ctx,
-	{ capture, mode = null, codecOrder = undefined, preconnected = false }
+	{ capture, mode = null, codecOrder = undefined, maxBitrate = null, preconnected = false }
 ) {
 	ctx.db ??= openDatabase(ctx.server.dataDir);
 	ctx.adminId ??= adminId(ctx.db);
@@ -119,8 +119,8 @@ export async function bareShare(
 		});
 		await customerPage.evaluate(() => window.bare.share());
 		const applied = await customerPage.evaluate(
-			({ remote, mode }) => window.bare.call(remote, mode),
-			{ remote: agentId, mode }
+			({ remote, mode, maxBitrate }) => window.bare.call(remote, mode, maxBitrate),
+			{ remote: agentId, mode, maxBitrate }
 		);
 		const called = await customer.waitForMark('bare-call', { since: start });
 		const frame = await agent.waitForMark('first-frame', { since: start, timeout: 30_000 });

@@ -44,14 +44,22 @@ window.bare = {
 	},
 
 	/** Customer side: call the agent with the screen; `mode` applies screen-quality.ts. */
-	async call(remoteId, mode = null) {
+	/**
+	 * Customer side: call the agent with the screen; `mode` applies screen-quality.ts, and
+	 * `maxBitrate` (bit/s) then caps the encoder to stand in for a thin network path.
+	 */
+	async call(remoteId, mode = null, maxBitrate = null) {
 		mark('bare-call');
 		const call = peer.call(remoteId, screen);
-		if (mode && screenQuality) {
-			const sender = call.peerConnection.getSenders().find((s) => s.track?.kind === 'video');
-			return screenQuality.applyScreenMode(sender, mode);
+		const sender = call.peerConnection.getSenders().find((s) => s.track?.kind === 'video');
+		const applied =
+			mode && screenQuality ? await screenQuality.applyScreenMode(sender, mode) : null;
+		if (maxBitrate) {
+			const parameters = sender.getParameters();
+			parameters.encodings[0].maxBitrate = maxBitrate;
+			await sender.setParameters(parameters);
 		}
-		return null;
+		return applied;
 	},
 
 	/**
