@@ -46,7 +46,7 @@ export async function ponteShare(ctx, { customerName, capture }) {
 		};
 	} catch (error) {
 		await customer.close();
-		throw error;
+		throw withMarks(error, { customer, agent }, sessionStart);
 	}
 }
 
@@ -137,8 +137,20 @@ export async function bareShare(
 		};
 	} catch (error) {
 		await close();
-		throw error;
+		throw withMarks(error, { customer, agent });
 	}
+}
+
+/** The error, with what each side had done (its marks), to tell where a run got stuck. */
+function withMarks(error, clients, since = 0) {
+	const trail = Object.entries(clients)
+		.map(([role, client]) => {
+			const marks = client.marks.filter((m) => m.at >= since);
+			const start = marks[0]?.at ?? 0;
+			return `${role}: ${marks.map((m) => `${m.name}+${Math.round(m.at - start)}`).join(' ') || 'no marks'}`;
+		})
+		.join('; ');
+	return new Error(`${error?.message ?? error} (${trail})`, { cause: error });
 }
 
 /** Offset of a page's clock from this process's (ms), from the tightest of a few round trips. */
