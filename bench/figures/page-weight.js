@@ -91,7 +91,10 @@ export async function measure(ctx) {
 		files.filter((f) => f.kind === kind).reduce((sum, f) => sum + f[key], 0);
 	const js = total('js', 'gzipped');
 	const css = total('css', 'gzipped');
-	const count = (kind) => files.filter((f) => f.kind === kind).length;
+	const count = (kind) => {
+		const n = files.filter((f) => f.kind === kind).length;
+		return `${n} ${n === 1 ? 'file' : 'files'}`;
+	};
 	return {
 		rows: [
 			{
@@ -100,13 +103,13 @@ export async function measure(ctx) {
 				unit: 'kB',
 				goal: `≤ ${PAGE_JS_GOAL_BYTES / 1000} kB`,
 				pass: js <= PAGE_JS_GOAL_BYTES,
-				note: `${count('js')} files, ${(total('js', 'bytes') / 1000).toFixed(1)} kB raw`
+				note: `${count('js')}, ${(total('js', 'bytes') / 1000).toFixed(1)} kB raw`
 			},
 			{
 				measure: 'CSS of the first load of /, gzipped',
 				value: css / 1000,
 				unit: 'kB',
-				note: `${count('css')} files, ${(total('css', 'bytes') / 1000).toFixed(1)} kB raw`
+				note: `${count('css')}, ${(total('css', 'bytes') / 1000).toFixed(1)} kB raw`
 			}
 		],
 		details: missed.length
