@@ -38,7 +38,16 @@ async function ponteJoin(ctx, customerName) {
 	try {
 		const { t0, customer, agent, customerPage } = share;
 		const at = (client, name) => client.find(name, t0)?.at ?? null;
-		const pcConnected = customer.marks.filter((m) => m.name === 'pc-connected' && m.at >= t0);
+		const connected = customer.marks.filter((m) => m.name === 'pc-connected' && m.at >= t0);
+		// The media call's peer connection is the first one made after the capture was granted
+		// (files or other data channels may connect before it).
+		const granted = at(customer, 'share-granted');
+		const mediaIndex =
+			granted === null
+				? null
+				: (customer.marks.find((m) => m.name === 'pc-created' && m.at >= granted)?.detail?.index ??
+					null);
+		const mediaConnected = connected.find((m) => m.detail?.index === mediaIndex) ?? null;
 		const resources = await resourceTimes(customerPage);
 		const joinResponse = resources.find((r) => r.name.endsWith('?/join'));
 		const peerjs = resources.find((r) => ctx.peerjsChunk && r.name.endsWith(ctx.peerjsChunk));
@@ -48,11 +57,11 @@ async function ponteJoin(ctx, customerName) {
 			'peerjs-loaded': peerjs && peerjs.end >= t0 ? peerjs.end : null,
 			'signaling-connect': at(customer, 'signaling-connect'),
 			'signaling-open': at(customer, 'signaling-open'),
-			'control-connected': pcConnected[0]?.at ?? null,
+			'control-connected': connected[0]?.at ?? null,
 			'customer-connected': at(customer, 'customer-connected'),
 			'share-click': at(customer, 'share-click'),
-			'share-granted': at(customer, 'share-granted'),
-			'media-connected': pcConnected[1]?.at ?? null,
+			'share-granted': granted,
+			'media-connected': mediaConnected?.at ?? null,
 			'agent-track': at(agent, 'pc-track'),
 			'first-frame': share.firstFrame
 		};
