@@ -54,30 +54,51 @@ async function signalingPeers(url) {
 	return health?.signalingPeers ?? null;
 }
 
-/** One peer: resolves true when the server answers OPEN, false when it refuses or drops it. */
-function openPeer(url, id, ticket, sockets, stats) {
+/** One attempt to register a peer: resolves null when the server answers OPEN, else why not. */
+function attemptPeer(url, id, ticket, sockets, stats) {
 	return new Promise((resolve) => {
 		const socket = new WebSocket(signalingUrl(url, id, ticket), { perMessageDeflate: false });
 		let settled = false;
-		const settle = (ok, reason) => {
+		let opened = false;
+		const settle = (reason) => {
 			if (settled) return;
 			settled = true;
-			if (!ok) stats.refused[reason] = (stats.refused[reason] ?? 0) + 1;
-			resolve(ok);
+			resolve(reason);
 		};
 		socket.on('message', (data) => {
-			if (!settled && String(data).includes('"OPEN"')) {
+			if (!opened && String(data).includes('"OPEN"')) {
+				opened = true;
 				sockets.push(socket);
-				settle(true);
+				settle(null);
 			}
 		});
-		socket.on('unexpected-response', (_req, res) => settle(false, `HTTP ${res.statusCode}`));
-		socket.on('error', (error) => settle(false, error.code ?? error.message));
+		socket.on('unexpected-response', (_req, res) => settle(`HTTP ${res.statusCode}`));
+		socket.on('error', (error) => settle(error.code ?? error.message));
 		socket.on('close', (code) => {
-			if (settled) stats.dropped++;
-			settle(false, `closed ${code}`);
+			// Dropped by the server while held (not by our own teardown at the end).
+			if (opened && !stats.tearingDown) stats.dropped++;
+			settle(`closed ${code}`);
 		});
 	});
+}
+
+/**
+ * Registers a peer: resolves true when the server answers OPEN. A connection reset or refused
+ * while the server is busy accepting is retried twice (as Ponte's pages reconnect); a refusal
+ * by the server (an HTTP status) is final.
+ */
+async function openPeer(url, id, ticket, sockets, stats) {
+	for (let attempt = 0; ; attempt++) {
+		const reason = await attemptPeer(url, id, ticket, sockets, stats);
+		if (reason === null) return true;
+		if (attempt < 2 && !reason.startsWith('HTTP')) {
+			stats.retried[reason] = (stats.retried[reason] ?? 0) + 1;
+			await sleep(500 * (attempt + 1));
+			continue;
+		}
+		stats.refused[reason] = (stats.refused[reason] ?? 0) + 1;
+		return false;
+	}
 }
 
 /** A customer's real join: the join form action, then signaling with the ticket it set. */
@@ -154,7 +175,7 @@ async function main() {
 	log(`baseline RSS ${(baseline / 1e6).toFixed(1)} MB; opening ${o.peers} peers at ${o.rate}/s`);
 
 	const sockets = [];
-	const stats = { refused: {}, dropped: 0 };
+	const stats = { refused: {}, retried: {}, dropped: 0, tearingDown: false };
 	let peakRss = baseline;
 	const sampler = setInterval(() => {
 		peakRss = Math.max(peakRss, residentBytes(o.serverPid) ?? 0);
@@ -224,6 +245,7 @@ async function main() {
 
 	clearInterval(heartbeat);
 	clearInterval(sampler);
+	stats.tearingDown = true;
 	for (const socket of sockets) socket.terminate();
 	await sleep(3000);
 	const after = { rss: residentBytes(o.serverPid), serverPeers: await signalingPeers(o.url) };
@@ -235,6 +257,7 @@ async function main() {
 		rampSeconds,
 		registered,
 		refused: stats.refused,
+		retried: stats.retried,
 		droppedAfterOpen: stats.dropped,
 		atPeak,
 		baselineRss: baseline,

@@ -42,9 +42,12 @@ export async function measure(ctx) {
 	const held = Math.min(result.atPeak.open, result.atPeak.serverPeers ?? 0);
 	const joins = result.joins;
 	const joined = joins.filter((j) => j.ok);
-	const refused = Object.entries(result.refused)
-		.map(([reason, count]) => `${count}× ${reason}`)
-		.join(', ');
+	const list = (counts) =>
+		Object.entries(counts)
+			.map(([reason, count]) => `${count}× ${reason}`)
+			.join(', ');
+	const refused = list(result.refused);
+	const retried = list(result.retried);
 	return {
 		rows: [
 			{
@@ -53,7 +56,7 @@ export async function measure(ctx) {
 				unit: 'peers',
 				goal: `≥ ${PEERS_GOAL.toLocaleString('en-GB')}`,
 				pass: held >= PEERS_GOAL,
-				note: `${result.peers} opened at ${result.rate}/s in ${result.rampSeconds.toFixed(1)} s, held ${result.holdSeconds} s with heartbeats${refused ? `; refused: ${refused}` : ''}`
+				note: `${result.peers} opened at ${result.rate}/s in ${result.rampSeconds.toFixed(1)} s, held ${result.holdSeconds} s with heartbeats${retried ? `; retried: ${retried}` : ''}${refused ? `; refused: ${refused}` : ''}${result.droppedAfterOpen ? `; ${result.droppedAfterOpen} dropped after OPEN` : ''}`
 			},
 			{
 				measure: 'server RSS, peak',
