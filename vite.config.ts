@@ -7,7 +7,7 @@ export default defineConfig({
 	plugins: [tailwindcss(), sveltekit(), signalingDevPlugin()],
 	server: { port: 3000 },
 	test: {
-		include: ['src/**/*.test.ts'],
+		include: ['src/**/*.test.ts', 'bench/**/*.test.js'],
 		environment: 'node'
 	}
 });

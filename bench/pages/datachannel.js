@@ -1,0 +1,119 @@
+// The raw RTCDataChannel half of the file-transfer figure: one reliable ordered channel,
+// 256 KiB messages, backpressure on bufferedAmount (pause above 8 MiB, resume below 1 MiB),
+// SHA-256 computed incrementally on both sides as bytes pass (as Ponte's files.ts does, with
+// the same library). The bench relays the offer and answer (complete, no trickle).
+import { sha256 } from '/__bench/noble/sha2.js';
+
+const now = () => performance.timeOrigin + performance.now();
+const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+let pc = null;
+let channel = null;
+let source = null;
+let received = null;
+
+function gathered(connection) {
+	if (connection.iceGatheringState === 'complete') return Promise.resolve();
+	return new Promise((resolve) => {
+		connection.addEventListener('icegatheringstatechange', () => {
+			if (connection.iceGatheringState === 'complete') resolve();
+		});
+	});
+}
+
+function opened(dataChannel) {
+	if (dataChannel.readyState === 'open') return Promise.resolve();
+	return new Promise((resolve) => dataChannel.addEventListener('open', resolve, { once: true }));
+}
+
+window.raw = {
+	async offer() {
+		pc = new RTCPeerConnection();
+		channel = pc.createDataChannel('files', { ordered: true });
+		channel.binaryType = 'arraybuffer';
+		await pc.setLocalDescription(await pc.createOffer());
+		await gathered(pc);
+		return pc.localDescription.toJSON();
+	},
+
+	async answer(offer) {
+		pc = new RTCPeerConnection();
+		const arrived = new Promise((resolve) =>
+			pc.addEventListener('datachannel', (event) => resolve(event.channel), { once: true })
+		);
+		await pc.setRemoteDescription(offer);
+		await pc.setLocalDescription(await pc.createAnswer());
+		await gathered(pc);
+		arrived.then((dataChannel) => {
+			channel = dataChannel;
+			channel.binaryType = 'arraybuffer';
+			window.raw.receive();
+		});
+		return pc.localDescription.toJSON();
+	},
+
+	async connect(answer) {
+		await pc.setRemoteDescription(answer);
+		await opened(channel);
+	},
+
+	/** Fills `size` bytes from the CSPRNG (64 KiB at a time, its limit). */
+	prepare(size) {
+		source = new Uint8Array(size);
+		for (let offset = 0; offset < size; offset += 65536) {
+			crypto.getRandomValues(source.subarray(offset, Math.min(size, offset + 65536)));
+		}
+		return size;
+	},
+
+	async send({ chunk, high, low }) {
+		const hasher = sha256.create();
+		const startedAt = now();
+		channel.bufferedAmountLowThreshold = low;
+		for (let offset = 0; offset < source.length; offset += chunk) {
+			if (channel.bufferedAmount > high) {
+				await new Promise((resolve) =>
+					channel.addEventListener('bufferedamountlow', resolve, { once: true })
+				);
+			}
+			const piece = source.subarray(offset, Math.min(source.length, offset + chunk));
+			hasher.update(piece);
+			channel.send(piece);
+		}
+		const digest = hex(hasher.digest());
+		channel.send(JSON.stringify({ done: true, bytes: source.length, sha256: digest }));
+		source = null;
+		return { startedAt, sha256: digest };
+	},
+
+	receive() {
+		const hasher = sha256.create();
+		let bytes = 0;
+		let firstAt = null;
+		received = new Promise((resolve) => {
+			channel.addEventListener('message', ({ data }) => {
+				if (typeof data !== 'string') {
+					firstAt ??= now();
+					bytes += data.byteLength;
+					hasher.update(new Uint8Array(data));
+					return;
+				}
+				const done = JSON.parse(data);
+				const digest = hex(hasher.digest());
+				resolve({
+					bytes,
+					firstAt,
+					doneAt: now(),
+					sha256: digest,
+					matches: digest === done.sha256 && bytes === done.bytes
+				});
+			});
+		});
+	},
+
+	result: () => received,
+
+	close() {
+		pc?.close();
+	}
+};
