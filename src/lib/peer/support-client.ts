@@ -623,7 +623,7 @@ export class SupportClient {
 			stream =
 				captured ??
 				(await navigator.mediaDevices.getDisplayMedia({
-					video: { width: { ideal: 1920 }, height: { ideal: 1080 }, frameRate: { ideal: 30 } },
+					video: { width: { max: 1920 }, height: { max: 1080 }, frameRate: { ideal: 30, max: 30 } },
 					audio: false
 				}));
 		} catch {
