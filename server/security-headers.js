@@ -13,3 +13,10 @@ export const SECURITY_HEADERS = {
 };
 
 export const NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/**
+ * The service worker's own policy (a worker's CSP comes from its script's response): it may
+ * fetch and cache our own origin, nothing else.
+ */
+export const SERVICE_WORKER_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const SERVICE_WORKER_PATH = '/service-worker.js';
