@@ -1,8 +1,8 @@
 // Builds the app, finds Chromium, and runs the Playwright suite (a fresh DATA_DIR per run).
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from './build.js';
 import { HOW_TO_GET_CHROMIUM, findChromium } from './find-chromium.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,16 +14,12 @@ if (!chromium) {
 console.log(`Chromium: ${chromium}`);
 
 if (!process.env.PONTE_SKIP_BUILD) {
-	const build = spawnSync(
-		process.execPath,
-		[path.join(root, 'node_modules/vite/bin/vite.js'), 'build'],
-		{
-			cwd: root,
-			stdio: 'inherit'
-		}
-	);
-	if (build.status !== 0) process.exit(build.status ?? 1);
-	fs.writeFileSync(path.join(root, 'build', '.ponte-build-stamp'), new Date().toISOString());
+	try {
+		build(root);
+	} catch (error) {
+		console.error(error.message);
+		process.exit(1);
+	}
 }
 
 const result = spawnSync(
