@@ -29,6 +29,7 @@ import {
 	featuresFor,
 	getSupportSession
 } from './support-sessions';
+import { openTestRuntime } from './test-runtime';
 
 let runtime: Runtime;
 let admin: SessionUser;
@@ -36,12 +37,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-accounts-'));
 let addressCounter = 0;
 
 beforeAll(async () => {
-	process.env.DATA_DIR = dataDir;
-	process.env.ADMIN_EMAIL = 'admin@accounts.test';
-	process.env.ADMIN_PASSWORD = 'unit-test-password';
-	process.env.PONTE_QUIET_LOGS = '1';
-	const { getRuntime } = await import('./runtime');
-	runtime = await getRuntime();
+	runtime = await openTestRuntime(dataDir, 'admin@accounts.test');
 	const row = await runtime.db
 		.selectFrom('users')
 		.select(['id', 'email', 'name', 'role'])

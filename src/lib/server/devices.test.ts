@@ -19,6 +19,7 @@ import {
 import type { Runtime } from './runtime';
 import { claimSessionCode, createSupportSession } from './support-sessions';
 import { verifyTicketSignature } from './tickets';
+import { openTestRuntime } from './test-runtime';
 
 let runtime: Runtime;
 let allowed: SessionUser;
@@ -79,12 +80,7 @@ async function signed(
 }
 
 beforeAll(async () => {
-	process.env.DATA_DIR = dataDir;
-	process.env.ADMIN_EMAIL = 'admin@unit.test';
-	process.env.ADMIN_PASSWORD = 'unit-test-password';
-	process.env.PONTE_QUIET_LOGS = '1';
-	const { getRuntime } = await import('./runtime');
-	runtime = await getRuntime();
+	runtime = await openTestRuntime(dataDir);
 	allowed = await createUser(runtime.db, {
 		email: 'allowed@unit.test',
 		name: 'Ada Allowed',

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type SessionUser } from './auth';
 import type { Runtime } from './runtime';
 import { claimSessionCode, createSupportSession } from './support-sessions';
+import { openTestRuntime } from './test-runtime';
 
 // Its own runtime (and so its own limiters): this test spends the whole global budget.
 let runtime: Runtime;
@@ -12,12 +13,7 @@ let agent: SessionUser;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-guessing-'));
 
 beforeAll(async () => {
-	process.env.DATA_DIR = dataDir;
-	process.env.ADMIN_EMAIL = 'admin@unit.test';
-	process.env.ADMIN_PASSWORD = 'unit-test-password';
-	process.env.PONTE_QUIET_LOGS = '1';
-	const { getRuntime } = await import('./runtime');
-	runtime = await getRuntime();
+	runtime = await openTestRuntime(dataDir);
 	agent = await createUser(runtime.db, {
 		email: 'guessing@unit.test',
 		name: 'Agent Guess',

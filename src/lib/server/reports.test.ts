@@ -14,6 +14,7 @@ import {
 } from './reports';
 import type { Runtime } from './runtime';
 import { claimSessionCode, createSupportSession, endSupportSession } from './support-sessions';
+import { openTestRuntime } from './test-runtime';
 
 describe('report helpers', () => {
 	it('describes events as plain text', () => {
@@ -53,12 +54,7 @@ describe('session reports', () => {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-reports-'));
 
 	beforeAll(async () => {
-		process.env.DATA_DIR = dataDir;
-		process.env.ADMIN_EMAIL = 'admin@reports.test';
-		process.env.ADMIN_PASSWORD = 'unit-test-password';
-		process.env.PONTE_QUIET_LOGS = '1';
-		const { getRuntime } = await import('./runtime');
-		runtime = await getRuntime();
+		runtime = await openTestRuntime(dataDir, 'admin@reports.test');
 		agent = await createUser(runtime.db, {
 			email: 'agent@reports.test',
 			name: 'Agent Smith',

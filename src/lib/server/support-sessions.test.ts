@@ -6,18 +6,14 @@ import { createUser, type SessionUser } from './auth';
 import { ingestEvents } from './events';
 import type { Runtime } from './runtime';
 import { claimSessionCode, createSupportSession, endSupportSession } from './support-sessions';
+import { openTestRuntime } from './test-runtime';
 
 let runtime: Runtime;
 let agent: SessionUser;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-unit-'));
 
 beforeAll(async () => {
-	process.env.DATA_DIR = dataDir;
-	process.env.ADMIN_EMAIL = 'admin@unit.test';
-	process.env.ADMIN_PASSWORD = 'unit-test-password';
-	process.env.PONTE_QUIET_LOGS = '1';
-	const { getRuntime } = await import('./runtime');
-	runtime = await getRuntime();
+	runtime = await openTestRuntime(dataDir);
 	agent = await createUser(runtime.db, {
 		email: 'agent@unit.test',
 		name: 'Agent Smith',
