@@ -7,7 +7,15 @@ import svelteConfig from './svelte.config.js';
 
 export default ts.config(
 	{
-		ignores: ['build/', '.svelte-kit/', 'data/', 'node_modules/', 'test-results/', 'bench/results/']
+		ignores: [
+			'build/',
+			'.svelte-kit/',
+			'src/lib/paraglide/',
+			'data/',
+			'node_modules/',
+			'test-results/',
+			'bench/results/'
+		]
 	},
 	js.configs.recommended,
 	...ts.configs.recommended,

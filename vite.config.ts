@@ -1,10 +1,19 @@
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import tailwindcss from '@tailwindcss/vite';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
 import { signalingDevPlugin } from './server/dev-plugin.js';
+import { paraglideOptions } from './i18n.config.js';
 
 export default defineConfig({
-	plugins: [tailwindcss(), sveltekit(), signalingDevPlugin()],
+	plugins: [
+		// Vitest uses the messages compiled by `npm install` / `npm run check`; the plugin's watcher
+		// would keep the test process alive.
+		process.env.VITEST ? [] : paraglideVitePlugin(paraglideOptions),
+		tailwindcss(),
+		sveltekit(),
+		signalingDevPlugin()
+	],
 	server: { port: 3000 },
 	test: {
 		include: ['src/**/*.test.ts', 'bench/**/*.test.js'],

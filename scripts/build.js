@@ -9,7 +9,10 @@ const INPUTS = [
 	'svelte.config.js',
 	'vite.config.ts',
 	'package-lock.json',
-	'server'
+	'server',
+	'messages',
+	'project.inlang',
+	'i18n.config.js'
 ];
 
 function newestMtime(target) {

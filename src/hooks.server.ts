@@ -1,6 +1,7 @@
 import type { Handle, ServerInit } from '@sveltejs/kit';
 import { SESSION_COOKIE, userForToken } from '$lib/server/auth';
 import { getRuntime } from '$lib/server/runtime';
+import { paraglideMiddleware } from '$lib/paraglide/server';
 import { NON_PAGE_CSP, SECURITY_HEADERS } from '../server/security-headers.js';
 
 export const init: ServerInit = async () => {
@@ -41,6 +42,20 @@ const guarded: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/** Runs the request in its locale (cookie, then Accept-Language, then English). */
+const localized: Handle = ({ event, resolve }) =>
+	paraglideMiddleware(event.request, ({ request, locale }) => {
+		event.request = request;
+		return guarded({
+			event,
+			resolve: (event, opts) =>
+				resolve(event, {
+					...opts,
+					transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale)
+				})
+		});
+	});
+
 export const handle: Handle = async ({ event, resolve }) => {
-	return withSecurityHeaders(await guarded({ event, resolve }), event.url.protocol === 'https:');
+	return withSecurityHeaders(await localized({ event, resolve }), event.url.protocol === 'https:');
 };

@@ -1,24 +1,53 @@
-/** How times and durations read on the console pages and in reports. */
+/**
+ * How times, durations, sizes and speeds read on every page and in reports, in the page's locale
+ * (or the one given: a report exported in the agent's language).
+ */
+import { locale } from '$lib/i18n/locale.svelte';
 
-export function formatDateTime(ms: number | null | undefined): string {
+export function formatDateTime(ms: number | null | undefined, lang: string = locale()): string {
 	if (ms === null || ms === undefined) return '—';
-	return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+	return new Date(ms).toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
-export function formatTime(ms: number): string {
-	return new Date(ms).toLocaleTimeString(undefined, { timeStyle: 'medium' });
+export function formatTime(ms: number, lang: string = locale()): string {
+	return new Date(ms).toLocaleTimeString(lang, { timeStyle: 'medium' });
 }
 
-/** "1 h 02 min", "4 min 05 s", "12 s". */
-export function formatDuration(ms: number | null | undefined): string {
-	if (ms === null || ms === undefined || ms < 0) return '—';
-	const seconds = Math.round(ms / 1000);
-	const h = Math.floor(seconds / 3600);
-	const m = Math.floor((seconds % 3600) / 60);
-	const s = seconds % 60;
-	if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
-	if (m > 0) return `${m} min ${String(s).padStart(2, '0')} s`;
-	return `${s} s`;
+function unit(value: number, name: string, lang: string): string {
+	return new Intl.NumberFormat(lang, { style: 'unit', unit: name, unitDisplay: 'short' }).format(
+		value
+	);
+}
+
+function pair(lang: string, parts: string[]): string {
+	return new Intl.ListFormat(lang, { style: 'narrow', type: 'unit' }).format(parts);
+}
+
+/** A whole number of seconds as "45 sec", "3 min 5 sec", "2 hr 10 min" (per locale). */
+function formatSeconds(whole: number, lang: string): string {
+	if (whole < 60) return unit(whole, 'second', lang);
+	if (whole < 3600) {
+		const minutes = Math.floor(whole / 60);
+		const rest = whole % 60;
+		const shown = unit(minutes, 'minute', lang);
+		return rest === 0 ? shown : pair(lang, [shown, unit(rest, 'second', lang)]);
+	}
+	const hours = Math.floor(whole / 3600);
+	const minutes = Math.floor((whole % 3600) / 60);
+	const shown = unit(hours, 'hour', lang);
+	return minutes === 0 ? shown : pair(lang, [shown, unit(minutes, 'minute', lang)]);
+}
+
+/** A length of time in milliseconds (a session); "—" when unknown. */
+export function formatDuration(ms: number | null | undefined, lang: string = locale()): string {
+	if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
+	return formatSeconds(Math.round(ms / 1000), lang);
+}
+
+/** Time left in seconds, rounded up (a transfer's estimate); empty when unknown. */
+export function formatTimeLeft(seconds: number | null, lang: string = locale()): string {
+	if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '';
+	return formatSeconds(Math.ceil(seconds), lang);
 }
 
 export const END_REASON_LABELS: Record<string, string> = {
@@ -28,14 +57,30 @@ export const END_REASON_LABELS: Record<string, string> = {
 	expired: 'Code expired'
 };
 
-export function formatBytes(bytes: number): string {
-	if (bytes < 1024) return `${bytes} B`;
-	const units = ['KB', 'MB', 'GB', 'TB'];
+const SIZE_UNITS = ['kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+
+/** "512 B", "1.5 KB", "340 MB" (binary multiples, short units); empty when not a size. */
+export function formatBytes(bytes: number, lang: string = locale()): string {
+	if (!Number.isFinite(bytes) || bytes < 0) return '';
+	if (bytes < 1024) return `${new Intl.NumberFormat(lang).format(bytes)} B`;
 	let value = bytes / 1024;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
+	let index = 0;
+	while (value >= 1024 && index < SIZE_UNITS.length - 1) {
 		value /= 1024;
-		unit++;
+		index++;
 	}
-	return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+	// One decimal while it matters (1.5 MB), none once the number is big (340 MB).
+	const digits = value < 10 ? 1 : 0;
+	return new Intl.NumberFormat(lang, {
+		style: 'unit',
+		unit: SIZE_UNITS[index],
+		unitDisplay: 'short',
+		minimumFractionDigits: digits,
+		maximumFractionDigits: digits
+	}).format(value);
+}
+
+export function formatSpeed(bytesPerSecond: number, lang: string = locale()): string {
+	if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '';
+	return `${formatBytes(Math.round(bytesPerSecond), lang)}/s`;
 }

@@ -11,7 +11,7 @@ import {
 	type MemorySink,
 	type TransferInfo
 } from '$lib/session/files';
-import { formatBytes } from './format';
+import { formatBytes } from '$lib/format';
 import { chooseSaveTarget, downloadFile } from './save-file';
 import { rejectionText, sendRefusalText, transferStateText } from './transfer-text';
 

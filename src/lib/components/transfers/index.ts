@@ -2,5 +2,5 @@ export { FileTransfersState } from './file-transfers.svelte';
 export { default as IncomingFileDialog } from './IncomingFileDialog.svelte';
 export { default as SendFileButton } from './SendFileButton.svelte';
 export { default as TransfersPanel } from './TransfersPanel.svelte';
-export { formatBytes, formatDuration, formatSpeed } from './format';
+export { formatBytes, formatTimeLeft, formatSpeed } from '$lib/format';
 export { transferErrorText, transferStateText } from './transfer-text';

@@ -5,7 +5,7 @@ import type {
 	TransferInfo,
 	TransferRejection
 } from '$lib/session/files';
-import { formatBytes } from './format';
+import { formatBytes } from '$lib/format';
 
 const ERROR_TEXT: Record<TransferError, string> = {
 	declined: 'declined',
