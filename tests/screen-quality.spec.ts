@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { expectAdvancingFrames, startSession } from './helpers';
 import ts from 'typescript';
 
 /**
@@ -120,4 +121,60 @@ test('sharp and smooth set the sender’s parameters, switching without renegoti
 		encoding: { maxFramerate: 30, scaleResolutionDownBy: 1 }
 	});
 	expect(result.hint).toBe('motion');
+});
+
+test('the agent’s Sharp text / Smooth motion choice re-encodes the customer’s screen, frames keep coming', async ({
+	browser
+}) => {
+	type Applied = { degradationPreference?: string; maxBitrate?: number; contentHint?: string };
+	const s = await startSession(browser, {
+		// Records what the customer's page sets on its video senders (the browser's own API).
+		prepareCustomer: (context) =>
+			context.addInitScript(() => {
+				const applied: Applied[] = [];
+				(window as unknown as { applied: Applied[] }).applied = applied;
+				const original = RTCRtpSender.prototype.setParameters;
+				RTCRtpSender.prototype.setParameters = function (parameters, ...rest) {
+					if (this.track?.kind === 'video') {
+						applied.push({
+							degradationPreference: parameters.degradationPreference,
+							maxBitrate: parameters.encodings?.[0]?.maxBitrate,
+							contentHint: this.track.contentHint
+						});
+					}
+					return original.call(this, parameters, ...rest);
+				};
+			})
+	});
+	const lastApplied = () =>
+		s.customer.evaluate(() => (window as unknown as { applied: Applied[] }).applied.at(-1) ?? null);
+
+	await s.customer.getByRole('button', { name: 'Share screen' }).click();
+	await expectAdvancingFrames(s.agent, 'Customer screen');
+
+	const quality = s.agent.getByRole('group', { name: 'Screen quality' });
+	await expect(quality.getByRole('button', { name: 'Sharp text' })).toHaveAttribute(
+		'aria-pressed',
+		'true'
+	);
+	await expect
+		.poll(lastApplied)
+		.toMatchObject({ degradationPreference: 'maintain-resolution', contentHint: 'detail' });
+	expect((await lastApplied())!.maxBitrate).toBeGreaterThanOrEqual(1_000_000);
+
+	await quality.getByRole('button', { name: 'Smooth motion' }).click();
+	await expect(quality.getByRole('button', { name: 'Smooth motion' })).toHaveAttribute(
+		'aria-pressed',
+		'true'
+	);
+	await expect
+		.poll(lastApplied)
+		.toMatchObject({ degradationPreference: 'maintain-framerate', contentHint: 'motion' });
+	await expectAdvancingFrames(s.agent, 'Customer screen');
+
+	await quality.getByRole('button', { name: 'Sharp text' }).click();
+	await expect
+		.poll(lastApplied)
+		.toMatchObject({ degradationPreference: 'maintain-resolution', contentHint: 'detail' });
+	await s.close();
 });

@@ -5,6 +5,7 @@
  */
 import type { DataConnection, MediaConnection, Peer } from 'peerjs';
 import type { BinaryChannel, MessageChannel } from '$lib/session/transport';
+import { applyScreenMode, measuredOutgoingBitrate, type ScreenMode } from './screen-quality';
 
 export const SIGNALING_PATH = '/peerjs';
 export const SIGNALING_KEY = 'ponte';
@@ -260,6 +261,24 @@ export class MediaLink {
 		if (!transceiver) return false;
 		await transceiver.sender.replaceTrack(track);
 		return true;
+	}
+
+	/**
+	 * Encodes the outgoing video for this peer in `mode` (content hint, degradation preference,
+	 * bitrate for the captured size and the measured path); no renegotiation. False when there is
+	 * nothing to set yet (no connection or no track) or the browser refused.
+	 */
+	async applyScreenMode(mode: ScreenMode): Promise<boolean> {
+		const pc = this.#call.peerConnection;
+		const sender = pc?.getSenders().find((s) => s.track?.kind === 'video');
+		if (!pc || !sender) return false;
+		try {
+			const availableBitrate = await measuredOutgoingBitrate(pc).catch(() => null);
+			await applyScreenMode(sender, mode, { availableBitrate });
+			return true;
+		} catch {
+			return false;
+		}
 	}
 
 	close() {

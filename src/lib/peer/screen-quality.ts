@@ -14,7 +14,9 @@
  * peer connection exists, and again whenever the agent switches mode (no renegotiation).
  */
 
-export type ScreenMode = 'sharp' | 'smooth';
+import type { ScreenMode } from '$lib/session/protocol';
+
+export type { ScreenMode };
 
 /** The parts of `RTCRtpCodec` (a capability) that decide our order. */
 export interface CodecCapability {

@@ -2,7 +2,7 @@ import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { FileTransfersState } from '$lib/components/transfers';
 import type { ChatMessage } from '$lib/session/chat';
-import type { EndReason, Features } from '$lib/session/protocol';
+import type { EndReason, Features, ScreenMode } from '$lib/session/protocol';
 import type { SessionState } from '$lib/session/machine';
 import { SupportClient, type SupportClientOptions } from './support-client';
 
@@ -37,6 +37,8 @@ export class SessionView {
 	/** Agent side: the customer's last answer to a screen request. */
 	lastRequestAnswer = $state<'accepted' | 'declined' | null>(null);
 	unread = $state(0);
+	/** Agent side: how this agent wants the customer's screen encoded. */
+	screenMode = $state<ScreenMode>('sharp');
 	/** File transfers per peer, for the transfer components. */
 	readonly files = new SvelteMap<string, FileTransfersState>();
 	/** The other side's name for each entry of `files`. */
@@ -80,6 +82,7 @@ export class SessionView {
 		this.error = client.error;
 		this.refusedPeers = client.refusedPeers;
 		this.features = client.features;
+		this.screenMode = client.session.screenMode;
 		const since = client.reconnectingSince;
 		this.reconnectingFor = since === null ? null : Math.floor((Date.now() - since) / 1000);
 	}
@@ -109,6 +112,11 @@ export class SessionView {
 		this.screenRequestFrom = null;
 		const result = this.client.session.answerScreenRequest(accepted);
 		return result;
+	}
+
+	/** "Sharp text" or "Smooth motion": the customer re-encodes for us, without renegotiating. */
+	setScreenMode(mode: ScreenMode) {
+		return this.client.session.setScreenMode(mode);
 	}
 
 	requestScreen() {

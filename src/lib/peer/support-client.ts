@@ -5,7 +5,7 @@
  * runes): the Svelte view in `session-view.svelte.ts` renders it.
  */
 import { FileTransfers } from '$lib/session/files';
-import type { EndReason, Features, Role } from '$lib/session/protocol';
+import type { EndReason, Features, Role, ScreenMode } from '$lib/session/protocol';
 import { SupportSession } from '$lib/session/session';
 import { verifyTicket, type TicketClaims } from '$lib/session/ticket';
 import type { MessageChannel } from '$lib/session/transport';
@@ -97,6 +97,11 @@ export class SupportClient {
 			features: options.features
 		});
 		this.session.on('change', () => this.#changed());
+		this.session.on('screen-mode', (peerId, mode) => {
+			this.#screenModes.set(peerId, mode);
+			const peer = this.#peers.get(peerId);
+			if (peer) void this.#encodeFor(peer);
+		});
 		this.session.on('ended', (reason) => {
 			this.#endTask = this.#afterEnd(reason, this.#endingLocally);
 		});
@@ -561,6 +566,30 @@ export class SupportClient {
 	}
 
 	#placeholder: MediaStream | null = null;
+	/** How each agent asked for our screen ('sharp' unless it said otherwise). */
+	#screenModes = new Map<string, ScreenMode>();
+	#encodingTimer: ReturnType<typeof setInterval> | null = null;
+
+	/**
+	 * Sets the encoding of our real screen for one peer in the mode it chose. Run when the track
+	 * goes in, when the agent switches, and every few seconds while sharing, so the bitrate
+	 * follows the path as measured (smooth motion sends fewer pixels on a short path).
+	 */
+	async #encodeFor(peer: VerifiedPeer) {
+		const call = peer.outgoingCall;
+		if (!this.#screen || !call || call.closed) return;
+		await call.applyScreenMode(this.#screenModes.get(peer.peerId) ?? 'sharp');
+	}
+
+	#encodeAll() {
+		for (const peer of this.#peers.values()) void this.#encodeFor(peer);
+		if (this.#screen && !this.#encodingTimer) {
+			this.#encodingTimer = setInterval(() => this.#encodeAll(), 5000);
+		} else if (!this.#screen && this.#encodingTimer) {
+			clearInterval(this.#encodingTimer);
+			this.#encodingTimer = null;
+		}
+	}
 
 	/**
 	 * A video track that sends nothing: a canvas that is never painted. The customer's media
@@ -586,7 +615,9 @@ export class SupportClient {
 		if (!stream) return;
 		const kind = this.options.role === 'customer' ? 'screen' : 'agent-screen';
 		if (peer.outgoingCall && !peer.outgoingCall.closed) {
-			void peer.outgoingCall.replaceVideoTrack(this.#screen?.getVideoTracks()[0] ?? null);
+			void peer.outgoingCall
+				.replaceVideoTrack(this.#screen?.getVideoTracks()[0] ?? null)
+				.then(() => this.#encodeFor(peer));
 			return;
 		}
 		const call = this.#link.call(peer.peerId, stream, {
@@ -594,6 +625,7 @@ export class SupportClient {
 			kind
 		});
 		peer.outgoingCall = call;
+		void this.#encodeFor(peer);
 		// A call that drops while the peer is still connected is placed again (the customer's
 		// always, an agent's while it shares).
 		call.onClose(() => {
@@ -649,6 +681,7 @@ export class SupportClient {
 		}
 		this.#screen = stream;
 		for (const peer of this.#peers.values()) this.#callWithScreen(peer);
+		this.#encodeAll();
 		this.#changed();
 		return { ok: true };
 	}
@@ -657,6 +690,7 @@ export class SupportClient {
 		const stream = this.#screen;
 		if (!stream) return;
 		this.#screen = null;
+		this.#encodeAll();
 		stream.getTracks().forEach((t) => t.stop());
 		for (const peer of this.#peers.values()) {
 			if (peer.outgoingCall && !peer.outgoingCall.closed)
@@ -698,6 +732,7 @@ export class SupportClient {
 		if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
 		if (this.#refreshTimer) clearInterval(this.#refreshTimer);
 		if (this.#giveUpTimer) clearInterval(this.#giveUpTimer);
+		if (this.#encodingTimer) clearInterval(this.#encodingTimer);
 		this.#lostSince = null;
 		this.#changed();
 		try {

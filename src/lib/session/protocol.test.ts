@@ -42,6 +42,8 @@ const VALID: Array<[Role, Record<string, unknown>]> = [
 	['customer', { type: 'screen-request-answer', accepted: false }],
 	['agent', { type: 'agent-screen-state', state: 'sharing' }],
 	['agent', { type: 'agent-screen-state', state: 'stopped' }],
+	['agent', { type: 'screen-mode', mode: 'sharp' }],
+	['agent', { type: 'screen-mode', mode: 'smooth', seq: 5 }],
 	['customer', { type: 'end', reason: 'customer' }],
 	['agent', { type: 'end', reason: 'agent' }],
 	['agent', { type: 'end', reason: 'expired' }],
@@ -94,6 +96,7 @@ describe('parsePeerMessage: direction and features', () => {
 		[{ type: 'screen-request' }, fromCustomer],
 		[{ type: 'screen-request-answer', accepted: true }, fromAgent],
 		[{ type: 'agent-screen-state', state: 'sharing' }, fromCustomer],
+		[{ type: 'screen-mode', mode: 'smooth' }, fromCustomer],
 		// Agent to agent: requests and screen states are only between customer and agents.
 		[{ type: 'screen-request' }, { from: 'agent', to: 'agent', features: DEFAULT_FEATURES }],
 		[
@@ -438,6 +441,7 @@ describe('parsePeerMessage: seq, ack and epoch', () => {
 			[
 				'agent-screen-state',
 				'chat',
+				'screen-mode',
 				'screen-request',
 				'screen-request-answer',
 				'screen-state',

@@ -33,6 +33,13 @@ export const DEFAULT_FEATURES: Features = Object.freeze({
 });
 
 export type Role = 'customer' | 'agent';
+
+/**
+ * How the agent wants the customer's screen: 'sharp' keeps the resolution (text stays legible,
+ * frames drop when the path is short), 'smooth' keeps the frame rate (fewer pixels instead).
+ */
+export const SCREEN_MODES = ['sharp', 'smooth'] as const;
+export type ScreenMode = (typeof SCREEN_MODES)[number];
 export type EndReason = 'customer' | 'agent' | 'connection-lost' | 'expired';
 
 /**
@@ -69,6 +76,8 @@ export type PeerMessage =
 	| ({ type: 'screen-request-answer'; accepted: boolean } & Sequenced)
 	/** Agent -> customer, only if features.agentScreenShare. */
 	| ({ type: 'agent-screen-state'; state: 'sharing' | 'stopped' } & Sequenced)
+	/** Agent -> customer: how the customer's screen should be encoded for this agent. */
+	| ({ type: 'screen-mode'; mode: ScreenMode } & Sequenced)
 	/** Either way: every sequenced message up to `seq` from you has been received. */
 	| { type: 'ack'; seq: number }
 	| { type: 'end'; reason: EndReason };
@@ -82,7 +91,8 @@ export const SEQUENCED_TYPES = [
 	'screen-sync',
 	'screen-request',
 	'screen-request-answer',
-	'agent-screen-state'
+	'agent-screen-state',
+	'screen-mode'
 ] as const satisfies readonly PeerMessageType[];
 
 export type SequencedMessage = Extract<PeerMessage, { type: (typeof SEQUENCED_TYPES)[number] }>;
@@ -219,6 +229,11 @@ const peerMessageSchema = v.variant('type', [
 		state: v.picklist(['sharing', 'stopped']),
 		seq: optionalSeq
 	}),
+	v.strictObject({
+		type: v.literal('screen-mode'),
+		mode: v.picklist(SCREEN_MODES),
+		seq: optionalSeq
+	}),
 	v.strictObject({ type: v.literal('ack'), seq: seqSchema }),
 	v.strictObject({ type: v.literal('end'), reason: v.picklist(END_REASONS) })
 ]);
@@ -232,6 +247,7 @@ const SENDER: Record<PeerMessageType, Role | 'any'> = {
 	'screen-request': 'agent',
 	'screen-request-answer': 'customer',
 	'agent-screen-state': 'agent',
+	'screen-mode': 'agent',
 	ack: 'any',
 	end: 'any'
 };

@@ -534,6 +534,39 @@ describe('SupportSession: agent screen', () => {
 	});
 });
 
+describe('SupportSession: screen mode', () => {
+	it('the agent’s choice reaches the customer, with the agent’s peer ID', async () => {
+		const { c, a } = await pair();
+		const seen: [string, string][] = [];
+		c.on('screen-mode', (peerId, mode) => seen.push([peerId, mode]));
+		expect(a.screenMode).toBe('sharp');
+		expect(a.setScreenMode('smooth')).toEqual({ ok: true });
+		expect(a.setScreenMode('smooth')).toEqual({ ok: true });
+		await settle();
+		expect(a.screenMode).toBe('smooth');
+		expect(seen).toEqual([['agent-1', 'smooth']]);
+	});
+
+	it('is told again to a customer that connects after the choice', async () => {
+		const a = agent();
+		expect(a.setScreenMode('smooth')).toEqual({ ok: true });
+		const c = customer();
+		const seen: string[] = [];
+		c.on('screen-mode', (_peerId, mode) => seen.push(mode));
+		link(c, 'customer-1', a, 'agent-1');
+		await settle();
+		expect(seen).toEqual(['smooth']);
+	});
+
+	it('only an agent chooses; a customer sending one is refused', async () => {
+		const { c, a, fromCustomer } = await pair();
+		expect(c.setScreenMode('smooth')).toEqual({ ok: false, error: 'wrong-role' });
+		const rejected = collect(a, 'rejected');
+		fromCustomer.injectRaw({ type: 'screen-mode', mode: 'smooth' });
+		expect(rejected).toEqual([{ peerId: 'customer-1', error: 'wrong-direction' }]);
+	});
+});
+
 describe('SupportSession: ending', () => {
 	it('the customer ends: the agent ends with reason customer, channels close', async () => {
 		const { c, a, fromAgent, fromCustomer } = await pair();

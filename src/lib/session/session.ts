@@ -31,6 +31,7 @@ import {
 	type Features,
 	type PeerMessage,
 	type Role,
+	type ScreenMode,
 	type SequencedMessage
 } from './protocol';
 import type { MessageChannel } from './transport';
@@ -83,6 +84,8 @@ interface SessionEvents {
 	chat: [message: ChatMessage];
 	'screen-request': [fromName: string];
 	'request-answer': [accepted: boolean];
+	/** Customer side: an agent chose how our screen is encoded for it. */
+	'screen-mode': [peerId: string, mode: ScreenMode];
 	ended: [reason: EndReason];
 	rejected: [info: RejectedMessage];
 	'outbox-overflow': [info: OutboxOverflow];
@@ -142,6 +145,7 @@ export class SupportSession {
 	#peerList: readonly SessionPeer[] = Object.freeze([]);
 	/** Customer side: which agent's screen we are shown, so only it (or its leaving) stops it. */
 	#sharingAgentId: string | null = null;
+	#screenMode: ScreenMode = 'sharp';
 	readonly #listeners = new Map<keyof SessionEvents, Set<AnyHandler>>();
 
 	constructor(options: SupportSessionOptions) {
@@ -233,6 +237,9 @@ export class SupportSession {
 		}
 		if (this.#role === 'agent' && role === 'customer' && this.#state.agentScreen === 'sharing') {
 			this.#sendReliable([peer], { type: 'agent-screen-state', state: 'sharing' });
+		}
+		if (this.#role === 'agent' && role === 'customer' && this.#screenMode !== 'sharp') {
+			this.#sendReliable([peer], { type: 'screen-mode', mode: this.#screenMode });
 		}
 		// Listening last: a channel that hands over what it buffered at once still sees our hello
 		// go out first.
@@ -369,6 +376,22 @@ export class SupportSession {
 		return this.#agentShareAction({ type: 'agent-share-stopped' }, 'stopped');
 	}
 
+	/** How this agent wants the customer's screen encoded ('sharp' until it says otherwise). */
+	get screenMode(): ScreenMode {
+		return this.#screenMode;
+	}
+
+	/** Tells the customer (now, and whenever it connects again) how to encode our view. */
+	setScreenMode(mode: ScreenMode): ActionResult {
+		if (this.#role !== 'agent') return { ok: false, error: 'wrong-role' };
+		if (this.#state.status === 'ended') return { ok: false, error: 'ended' };
+		if (mode === this.#screenMode) return OK;
+		this.#screenMode = mode;
+		this.#sendReliable(this.#openPeers('customer'), { type: 'screen-mode', mode });
+		this.#emit('change');
+		return OK;
+	}
+
 	/** Tells every peer, closes every channel. Idempotent. */
 	end(reason: EndReason): void {
 		if (this.#state.status === 'ended') return;
@@ -380,6 +403,7 @@ export class SupportSession {
 	on(event: 'chat', handler: (message: ChatMessage) => void): () => void;
 	on(event: 'screen-request', handler: (fromName: string) => void): () => void;
 	on(event: 'request-answer', handler: (accepted: boolean) => void): () => void;
+	on(event: 'screen-mode', handler: (peerId: string, mode: ScreenMode) => void): () => void;
 	on(event: 'ended', handler: (reason: EndReason) => void): () => void;
 	on(event: 'rejected', handler: (info: RejectedMessage) => void): () => void;
 	on(event: 'outbox-overflow', handler: (info: OutboxOverflow) => void): () => void;
@@ -606,6 +630,9 @@ export class SupportSession {
 				return;
 			case 'agent-screen-state':
 				return this.#receiveAgentScreenState(peer, message.state);
+			case 'screen-mode':
+				this.#emit('screen-mode', peer.peerId, message.mode);
+				return;
 			case 'end':
 				return this.#receiveEnd(peer, message.reason);
 		}
