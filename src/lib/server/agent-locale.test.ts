@@ -10,7 +10,8 @@ import { ingestEvents } from './events';
 import { localIssue } from './form-issues';
 import { exportReport } from './report-export';
 import type { Runtime } from './runtime';
-import { LoginForm, v } from './schemas';
+import { getLocale, overwriteGetLocale } from '$lib/paraglide/runtime';
+import { CreateAgentForm, LoginForm, SetPasswordForm, v } from './schemas';
 import { claimSessionCode, createSupportSession, endSupportSession } from './support-sessions';
 import { openTestRuntime } from './test-runtime';
 
@@ -187,6 +188,34 @@ describe('form problems in the request’s language', () => {
 			expect(localIssue(parsed.issues, { email: 'Email', password: 'Password' })).toBe(
 				'Email is required'
 			);
+		}
+	});
+
+	it('words them in Italian for an Italian request', () => {
+		const english = getLocale;
+		overwriteGetLocale(() => 'it');
+		try {
+			const issue = (schema: v.GenericSchema, input: unknown) => {
+				const parsed = v.safeParse(schema, input);
+				return parsed.success ? null : localIssue(parsed.issues, { name: 'Nome', email: 'Email' });
+			};
+			const agent = { name: 'Luca', email: 'luca@example.test', role: 'agent', group: 'default' };
+			expect(issue(CreateAgentForm, { ...agent, name: '' })).toBe('Compila il campo «Nome»');
+			expect(issue(CreateAgentForm, { ...agent, email: 'luca' })).toBe(
+				'Inserisci un indirizzo email valido'
+			);
+			expect(issue(CreateAgentForm, { ...agent, name: 'x'.repeat(300) })).toMatch(
+				/^Il campo «Nome» è troppo lungo \(al massimo \d+ caratteri\)$/
+			);
+			expect(issue(CreateAgentForm, { ...agent, role: 'boss' })).toBe('Scegli un ruolo');
+			expect(issue(SetPasswordForm, { password: 'short', confirm: 'short' })).toBe(
+				'Usa almeno 12 caratteri'
+			);
+			expect(
+				issue(SetPasswordForm, { password: 'long enough password', confirm: 'something else' })
+			).toBe('Le due password non coincidono');
+		} finally {
+			overwriteGetLocale(english);
 		}
 	});
 });
