@@ -80,7 +80,7 @@ test('a session with chat and a file: the report shows them and both exports car
 	await expect(chat).toContainText(AGENT_LINE);
 	const files = agent.getByRole('region', { name: 'Files' });
 	await expect(files).toContainText('printer-log.txt');
-	await expect(files).toContainText('47 KB');
+	await expect(files).toContainText('47 kB');
 	await expect(files).toContainText('customer → agent');
 	await expect(files).toContainText('a3f1a3f1');
 	await expect(agent.getByText('Ended by agent (Administrator)')).toBeVisible();
@@ -193,7 +193,7 @@ test('the reports list pages through many sessions and filters by date', async (
 	await admin.goto(`/agent/reports?customer=Paged+${stamp}`);
 	await expect(admin.getByRole('link', { name: /^Paged / })).toHaveCount(25);
 	await expect(admin.getByText('30 sessions · page 1 of 2')).toBeVisible();
-	await expect(admin.getByRole('row', { name: /#02/ })).toContainText('2 min 02 s');
+	await expect(admin.getByRole('row', { name: /#02/ })).toContainText('2 min 2 sec');
 	await expect(admin.getByRole('row', { name: /#03/ })).toContainText('Connection lost');
 	await admin.screenshot({ path: `${SCREENSHOTS}/reports.png`, fullPage: true });
 	await admin.getByRole('link', { name: 'Next' }).click();

@@ -3,6 +3,8 @@
  * (or the one given: a report exported in the agent's language).
  */
 import { locale } from '$lib/i18n/locale.svelte';
+import { m } from '$lib/paraglide/messages';
+import { baseLocale, isLocale, type Locale } from '$lib/paraglide/runtime';
 
 export function formatDateTime(ms: number | null | undefined, lang: string = locale()): string {
 	if (ms === null || ms === undefined) return '—';
@@ -50,12 +52,29 @@ export function formatTimeLeft(seconds: number | null, lang: string = locale()):
 	return formatSeconds(Math.ceil(seconds), lang);
 }
 
-export const END_REASON_LABELS: Record<string, string> = {
-	customer: 'Ended by customer',
-	agent: 'Ended by agent',
-	'connection-lost': 'Connection lost',
-	expired: 'Code expired'
-};
+/** How a session ended, in words ("Ended by customer"); an unknown reason reads as itself. */
+export function endReasonLabel(reason: string | null | undefined, lang: string = locale()): string {
+	const options = { locale: messageLocale(lang) };
+	switch (reason) {
+		case 'customer':
+			return m.agent_end_reason_customer({}, options);
+		case 'agent':
+			return m.agent_end_reason_agent({}, options);
+		case 'connection-lost':
+			return m.agent_end_reason_connection_lost({}, options);
+		case 'expired':
+			return m.agent_end_reason_expired({}, options);
+		default:
+			return reason ?? '';
+	}
+}
+
+/** A BCP 47 tag ("it-IT") as one of the message locales, English when there is none. */
+export function messageLocale(lang: string): Locale {
+	if (isLocale(lang)) return lang;
+	const language = lang.split('-')[0];
+	return isLocale(language) ? language : baseLocale;
+}
 
 const SIZE_UNITS = ['kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
 

@@ -1,8 +1,9 @@
 /**
  * What a group (and, per agent, an override) decides about a support session: the one list of
- * these settings, their labels and the product defaults. Shared by the server (resolution,
+ * these settings, their labels (in the page's language) and the product defaults. Shared by the server (resolution,
  * enforcement) and the administration pages (forms, where each value comes from).
  */
+import { m } from '$lib/paraglide/messages';
 
 export interface AgentSettings {
 	fileTransfer: boolean;
@@ -25,60 +26,54 @@ export type SettingKind = 'switch' | 'megabytes' | 'minutes';
 
 export interface SettingDefinition {
 	key: SettingKey;
-	label: string;
 	kind: SettingKind;
-	help: string;
-	/** How an on/off setting reads when on and off (permissions read "Allowed"/"Denied"). */
-	on?: string;
-	off?: string;
+	/** An on/off setting that reads "Yes"/"No" rather than "Allowed"/"Denied" (a permission). */
+	yesNo?: boolean;
 }
 
+/** The settings in the order the pages list them; their words come from `settingLabel` & co. */
 export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
-	{
-		key: 'fileTransfer',
-		label: 'File transfer',
-		kind: 'switch',
-		help: 'Agent and customer may send each other files.'
-	},
-	{
-		key: 'maxFileSize',
-		label: 'Maximum file size',
-		kind: 'megabytes',
-		help: 'Larger files are refused before any byte moves.'
-	},
-	{
-		key: 'unattended',
-		label: 'Unattended access',
-		kind: 'switch',
-		help: 'Agent may connect to devices set up for unattended access.'
-	},
-	{
-		key: 'agentScreenShare',
-		label: 'Agent screen sharing',
-		kind: 'switch',
-		help: 'Agent may show their own screen to the customer.'
-	},
-	{
-		key: 'multiAgent',
-		label: 'Multi-agent sessions',
-		kind: 'switch',
-		help: 'Other agents may join a session.'
-	},
-	{
-		key: 'codeLifetimeMinutes',
-		label: 'Code lifetime',
-		kind: 'minutes',
-		help: 'How long a new session code can be used.'
-	},
-	{
-		key: 'removeCustomerAppAtEnd',
-		label: 'Remove customer app at end',
-		kind: 'switch',
-		help: 'Default for removing the customer app when the session ends.',
-		on: 'Yes',
-		off: 'No'
-	}
+	{ key: 'fileTransfer', kind: 'switch' },
+	{ key: 'maxFileSize', kind: 'megabytes' },
+	{ key: 'unattended', kind: 'switch' },
+	{ key: 'agentScreenShare', kind: 'switch' },
+	{ key: 'multiAgent', kind: 'switch' },
+	{ key: 'codeLifetimeMinutes', kind: 'minutes' },
+	{ key: 'removeCustomerAppAtEnd', kind: 'switch', yesNo: true }
 ];
+
+const LABELS: Record<SettingKey, () => string> = {
+	fileTransfer: m.admin_setting_fileTransfer,
+	maxFileSize: m.admin_setting_maxFileSize,
+	unattended: m.admin_setting_unattended,
+	agentScreenShare: m.admin_setting_agentScreenShare,
+	multiAgent: m.admin_setting_multiAgent,
+	codeLifetimeMinutes: m.admin_setting_codeLifetimeMinutes,
+	removeCustomerAppAtEnd: m.admin_setting_removeCustomerAppAtEnd
+};
+
+const HELP: Record<SettingKey, () => string> = {
+	fileTransfer: m.admin_setting_fileTransfer_help,
+	maxFileSize: m.admin_setting_maxFileSize_help,
+	unattended: m.admin_setting_unattended_help,
+	agentScreenShare: m.admin_setting_agentScreenShare_help,
+	multiAgent: m.admin_setting_multiAgent_help,
+	codeLifetimeMinutes: m.admin_setting_codeLifetimeMinutes_help,
+	removeCustomerAppAtEnd: m.admin_setting_removeCustomerAppAtEnd_help
+};
+
+/** A setting's name ("File transfer"), in the page's language. */
+export const settingLabel = (key: SettingKey): string => LABELS[key]();
+
+/** One line on what a setting does, in the page's language. */
+export const settingHelp = (key: SettingKey): string => HELP[key]();
+
+/** How an on/off setting reads when on or off: "Allowed"/"Denied", or "Yes"/"No". */
+export function switchLabel(key: SettingKey, on: boolean): string {
+	const definition = SETTING_DEFINITIONS.find((d) => d.key === key);
+	if (definition?.yesNo) return on ? m.admin_setting_yes() : m.admin_setting_no();
+	return on ? m.admin_setting_allowed() : m.admin_setting_denied();
+}
 
 export const SETTING_KEYS: readonly SettingKey[] = SETTING_DEFINITIONS.map((d) => d.key);
 
@@ -99,21 +94,21 @@ export const DEFAULT_GROUP_SETTINGS: AgentSettings = Object.freeze({
 
 export type SettingSource = 'group' | 'agent' | 'server';
 
-/** A setting's value as people read it: "On", "2048 MB", "10 min". */
+/** A setting's value as people read it, in the page's language: "Allowed", "2048 MB", "10 min". */
 export function formatSetting(
 	key: SettingKey,
 	value: AgentSettings[SettingKey],
 	serverCodeLifetimeMinutes?: number
 ): string {
 	const definition = SETTING_DEFINITIONS.find((d) => d.key === key);
-	if (definition?.kind === 'switch') {
-		return value ? (definition.on ?? 'Allowed') : (definition.off ?? 'Denied');
+	if (definition?.kind === 'switch') return switchLabel(key, value === true);
+	if (definition?.kind === 'megabytes') {
+		return m.admin_setting_megabytes({ megabytes: Math.round(Number(value) / MEGABYTE) });
 	}
-	if (definition?.kind === 'megabytes') return `${Math.round(Number(value) / MEGABYTE)} MB`;
 	if (value === null) {
 		return serverCodeLifetimeMinutes
-			? `${serverCodeLifetimeMinutes} min (server default)`
-			: 'Server default';
+			? m.admin_setting_server_minutes({ minutes: serverCodeLifetimeMinutes })
+			: m.admin_setting_server_default();
 	}
-	return `${value} min`;
+	return m.admin_setting_minutes({ minutes: Number(value) });
 }

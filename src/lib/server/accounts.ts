@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { m } from '$lib/paraglide/messages';
 import type { AgentSettings, SettingOverrides } from '$lib/settings';
 import { SETTING_KEYS } from '$lib/settings';
 import { audit } from './audit';
@@ -134,9 +135,9 @@ export async function createAgent(
 		.select('id')
 		.where('email', '=', email)
 		.executeTakeFirst();
-	if (taken) return { ok: false, error: 'An account with this email already exists.' };
+	if (taken) return { ok: false, error: m.admin_error_email_taken() };
 	const group = await findGroup(runtime.db, input.groupId);
-	if (!group) return { ok: false, error: 'Choose a group.' };
+	if (!group) return { ok: false, error: m.admin_error_choose_group() };
 	// No password until the link is used: a random one nobody knows stands in.
 	const user = await createUser(runtime.db, {
 		email,
@@ -195,7 +196,7 @@ export async function disableUser(
 	actor: Actor,
 	userId: string
 ): Promise<AdminResult<{ endedSessions: number }>> {
-	if (userId === actor.user.id) return { ok: false, error: 'You cannot disable your own account.' };
+	if (userId === actor.user.id) return { ok: false, error: m.admin_error_disable_self() };
 	const now = Date.now();
 	// One transaction for the check and the change: two admins disabling each other cannot
 	// both succeed.
@@ -215,8 +216,8 @@ export async function disableUser(
 			.execute();
 		return user;
 	});
-	if (outcome === 'missing') return { ok: false, error: 'No such account.' };
-	if (outcome === 'already') return { ok: false, error: 'This account is already disabled.' };
+	if (outcome === 'missing') return { ok: false, error: m.admin_error_no_account() };
+	if (outcome === 'already') return { ok: false, error: m.admin_error_already_disabled() };
 	if (outcome === 'last-admin') return { ok: false, error: LAST_ADMIN };
 
 	const owned = await runtime.db
@@ -278,7 +279,7 @@ export async function enableUser(
 		.where('disabled_at', 'is not', null)
 		.returning(['email'])
 		.executeTakeFirst();
-	if (!user) return { ok: false, error: 'This account is not disabled.' };
+	if (!user) return { ok: false, error: m.admin_error_not_disabled() };
 	await audit(runtime.db, {
 		actorId: actor.user.id,
 		action: 'user.enabled',
@@ -296,7 +297,7 @@ export async function changeRole(
 	role: Role
 ): Promise<AdminResult> {
 	if (userId === actor.user.id && role !== 'admin') {
-		return { ok: false, error: 'You cannot remove your own administrator role.' };
+		return { ok: false, error: m.admin_error_own_admin_role() };
 	}
 	const outcome = await runtime.db.transaction().execute(async (trx) => {
 		const user = await findUser(trx, userId);
@@ -312,7 +313,7 @@ export async function changeRole(
 		await trx.updateTable('users').set({ role }).where('id', '=', userId).execute();
 		return user;
 	});
-	if (outcome === 'missing') return { ok: false, error: 'No such account.' };
+	if (outcome === 'missing') return { ok: false, error: m.admin_error_no_account() };
 	if (outcome === 'same') return { ok: true };
 	if (outcome === 'last-admin') return { ok: false, error: LAST_ADMIN };
 	await audit(runtime.db, {
@@ -336,8 +337,8 @@ export async function resetPassword(
 	userId: string
 ): Promise<AdminResult<{ token: string }>> {
 	const user = await findUser(runtime.db, userId);
-	if (!user) return { ok: false, error: 'No such account.' };
-	if (user.disabled_at !== null) return { ok: false, error: 'Enable the account first.' };
+	if (!user) return { ok: false, error: m.admin_error_no_account() };
+	if (user.disabled_at !== null) return { ok: false, error: m.admin_error_enable_first() };
 	const unusable = await hashPassword(randomId(32));
 	await runtime.db.transaction().execute(async (trx) => {
 		await trx
@@ -367,9 +368,9 @@ export async function changeGroup(
 	groupId: string
 ): Promise<AdminResult> {
 	const user = await findUser(runtime.db, userId);
-	if (!user) return { ok: false, error: 'No such account.' };
+	if (!user) return { ok: false, error: m.admin_error_no_account() };
 	const group = await findGroup(runtime.db, groupId);
-	if (!group) return { ok: false, error: 'No such group.' };
+	if (!group) return { ok: false, error: m.admin_error_no_group() };
 	if (user.group_id === group.id) return { ok: true };
 	const previous = await findGroup(runtime.db, user.group_id);
 	await runtime.db
@@ -406,7 +407,7 @@ export async function saveOverrides(
 	overrides: SettingOverrides
 ): Promise<AdminResult> {
 	const user = await findUser(runtime.db, userId);
-	if (!user) return { ok: false, error: 'No such account.' };
+	if (!user) return { ok: false, error: m.admin_error_no_account() };
 	const existing = await runtime.db
 		.selectFrom('agent_overrides')
 		.selectAll()
@@ -451,7 +452,7 @@ export async function createGroup(
 		.select('id')
 		.where('name', '=', input.name)
 		.executeTakeFirst();
-	if (taken) return { ok: false, error: 'A group with this name already exists.' };
+	if (taken) return { ok: false, error: m.admin_error_group_taken() };
 	const now = Date.now();
 	const id = randomId(9);
 	await runtime.db
@@ -482,14 +483,14 @@ export async function updateGroup(
 	input: { name: string; settings: AgentSettings }
 ): Promise<AdminResult> {
 	const group = await findGroup(runtime.db, groupId);
-	if (!group) return { ok: false, error: 'No such group.' };
+	if (!group) return { ok: false, error: m.admin_error_no_group() };
 	const clash = await runtime.db
 		.selectFrom('groups')
 		.select('id')
 		.where('name', '=', input.name)
 		.where('id', '!=', groupId)
 		.executeTakeFirst();
-	if (clash) return { ok: false, error: 'A group with this name already exists.' };
+	if (clash) return { ok: false, error: m.admin_error_group_taken() };
 	const changes = changedSettings(groupSettingsFromRow(group), input.settings);
 	if (group.name !== input.name) changes.name = input.name;
 	if (Object.keys(changes).length === 0) return { ok: true };
@@ -513,7 +514,7 @@ export async function deleteGroup(
 	actor: Actor,
 	groupId: string
 ): Promise<AdminResult> {
-	if (groupId === DEFAULT_GROUP_ID) return { ok: false, error: 'The default group stays.' };
+	if (groupId === DEFAULT_GROUP_ID) return { ok: false, error: m.admin_error_default_group() };
 	const outcome = await runtime.db.transaction().execute(async (trx) => {
 		const group = await findGroup(trx, groupId);
 		if (!group) return 'missing' as const;
@@ -526,9 +527,9 @@ export async function deleteGroup(
 		await trx.deleteFrom('groups').where('id', '=', groupId).execute();
 		return group;
 	});
-	if (outcome === 'missing') return { ok: false, error: 'No such group.' };
+	if (outcome === 'missing') return { ok: false, error: m.admin_error_no_group() };
 	if (outcome === 'in-use') {
-		return { ok: false, error: 'Move the agents of this group to another group first.' };
+		return { ok: false, error: m.admin_error_group_has_agents() };
 	}
 	await audit(runtime.db, {
 		actorId: actor.user.id,

@@ -1,4 +1,5 @@
 import { error } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
 import type { SessionUser } from './auth';
 import { SESSION_COOKIE } from './auth';
 import { sha256 } from './secrets';
@@ -9,8 +10,8 @@ import { sha256 } from './secrets';
  */
 export function requireAdmin(locals: App.Locals): SessionUser {
 	const user = locals.user;
-	if (!user) error(401, 'Not logged in');
-	if (user.role !== 'admin') error(403, 'Administrators only');
+	if (!user) error(401, m.agent_not_logged_in());
+	if (user.role !== 'admin') error(403, m.agent_admins_only());
 	return user;
 }
 

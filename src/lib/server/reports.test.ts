@@ -21,13 +21,31 @@ describe('report helpers', () => {
 		expect(describeEvent('chat', { name: 'Maria', text: 'Hello' })).toBe('Maria: Hello');
 		expect(
 			describeEvent('file', { name: 'log.txt', size: 2048, direction: 'to-agent', result: 'done' })
-		).toBe('File log.txt (2.0 KB), customer → agent: done');
+		).toBe('File log.txt (2.0 kB), customer → agent: done');
 		expect(describeEvent('session.ended', { reason: 'connection-lost' })).toBe(
 			'Session closed: Connection lost'
 		);
 		expect(describeEvent('something.new', {})).toBe('something.new');
+		// The recorder's own spellings of a direction read the same way.
+		expect(
+			describeEvent('file', { name: 'a.png', direction: 'agent-to-customer', result: 'failed' })
+		).toBe('File a.png, agent → customer: failed');
 		// Odd data never throws.
 		expect(describeEvent('chat', { name: { x: 1 }, text: 5 })).toBe('[object Object]: 5');
+	});
+
+	it('describes events in another language when asked', () => {
+		expect(describeEvent('chat', { name: 'Maria', text: 'Ciao' }, 'it')).toBe('Maria: Ciao');
+		expect(describeEvent('customer.connected', {}, 'it')).toBe('Cliente connesso');
+		expect(describeEvent('session.ended', { reason: 'connection-lost' }, 'it')).toBe(
+			'Sessione chiusa: Connessione persa'
+		);
+		expect(describeEvent('agent.left', { name: 'Luca', reason: 'disabled' }, 'it')).toBe(
+			'Luca ha lasciato la sessione (account disattivato)'
+		);
+		// A region tag falls back to its language; an unknown one to English.
+		expect(describeEvent('customer.connected', {}, 'it-IT')).toBe('Cliente connesso');
+		expect(describeEvent('customer.connected', {}, 'de')).toBe('Customer connected');
 	});
 
 	it('works out when the screen was shared', () => {
@@ -130,6 +148,12 @@ describe('session reports', () => {
 		});
 		const csv = reportCsv(report);
 		expect(csv.split('\r\n')[0]).toBe('time,session,event,type,recorded_by,description,data');
+		const italian = reportCsv((await sessionReport(runtime.db, id, 'it'))!, 'it');
+		expect(italian.split('\r\n')[0]).toBe(
+			'ora,sessione,evento,tipo,registrato_da,descrizione,dati'
+		);
+		expect(italian).toContain('Sessione chiusa: Terminata dal cliente');
+		expect(italian).toContain('"Maria: =1+1, hi\nthere"');
 		expect(csv).toContain('"Maria: =1+1, hi\nthere"');
 		expect(csv).toContain('Hello <b>Maria</b>');
 		expect(csv).toContain('printer.log');

@@ -1,9 +1,14 @@
 import { sql } from 'kysely';
-import { END_REASON_LABELS, formatBytes } from '$lib/format';
+import { locale } from '$lib/i18n/locale.svelte';
+import { m } from '$lib/paraglide/messages';
+import { messageLocale } from '$lib/format';
+import { describeEvent, fileDirection } from '$lib/report-text';
 import type { SessionUser } from './auth';
 import { toCsv } from './csv';
 import type { DB } from './db';
 import type { SupportSessionsTable } from './db/schema';
+
+export { describeEvent, fileDirection };
 
 export const REPORTS_PAGE_SIZE = 25;
 
@@ -91,6 +96,7 @@ export interface ReportEvent {
 	actor: string | null;
 	actorName: string | null;
 	data: Record<string, unknown>;
+	/** In the language the report was built in (exports: the agent's). */
 	description: string;
 }
 
@@ -107,6 +113,7 @@ export interface FileLine {
 	at: number;
 	name: string;
 	size: number | null;
+	/** "to-agent", "to-customer", or as recorded when unknown. */
 	direction: string;
 	result: string;
 	sha256: string | null;
@@ -119,71 +126,6 @@ export interface ScreenInterval {
 
 const text = (value: unknown, max = 4000) =>
 	typeof value === 'string' ? value.slice(0, max) : value === undefined ? '' : String(value);
-
-const DIRECTIONS: Record<string, string> = {
-	'to-customer': 'agent → customer',
-	'to-agent': 'customer → agent',
-	sent: 'agent → customer',
-	received: 'customer → agent',
-	outgoing: 'agent → customer',
-	incoming: 'customer → agent'
-};
-
-export function fileDirection(direction: unknown): string {
-	const raw = text(direction, 40);
-	return DIRECTIONS[raw] ?? raw;
-}
-
-/** One line of plain text per event, for the timeline and the CSV export. */
-export function describeEvent(type: string, data: Record<string, unknown>): string {
-	switch (type) {
-		case 'session.created':
-			return data.agent ? `Session created by ${text(data.agent, 200)}` : 'Session created';
-		case 'customer.joined':
-			return `${text(data.name, 200) || 'The customer'} joined with the code${
-				data.browser ? ` (${text(data.browser, 200)})` : ''
-			}`;
-		case 'customer.connected':
-			return 'Customer connected';
-		case 'customer.disconnected':
-			return 'Customer disconnected';
-		case 'agent.joined':
-			return `${text(data.name, 200) || 'An agent'} joined`;
-		case 'agent.left':
-			return `${text(data.name, 200) || 'An agent'} left${data.reason === 'disabled' ? ' (account disabled)' : ''}`;
-		case 'chat':
-			return `${text(data.name, 200) || 'Someone'}: ${text(data.text)}`;
-		case 'file': {
-			const size = typeof data.size === 'number' ? ` (${formatBytes(data.size)})` : '';
-			const direction = fileDirection(data.direction);
-			return `File ${text(data.name, 300)}${size}${direction ? `, ${direction}` : ''}: ${
-				text(data.result, 100) || 'unknown result'
-			}`;
-		}
-		case 'screen.sharing':
-			return 'Customer started sharing their screen';
-		case 'screen.stopped':
-			return 'Customer stopped sharing their screen';
-		case 'screen.declined':
-			return 'Customer declined to share their screen';
-		case 'screen.not-shared':
-			return 'Screen not shared';
-		case 'screen.requested':
-			return 'Agent asked to see the screen';
-		case 'screen.request-accepted':
-			return 'Customer accepted the screen request';
-		case 'screen.request-declined':
-			return 'Customer declined the screen request';
-		case 'session.end-requested':
-			return `Session ended by the ${data.by === 'customer' ? 'customer' : 'agent'}`;
-		case 'session.ended': {
-			const reason = text(data.reason, 40);
-			return `Session closed: ${(END_REASON_LABELS[reason] ?? reason) || 'ended'}`;
-		}
-		default:
-			return type;
-	}
-}
 
 const SHARE_ENDS = new Set([
 	'screen.stopped',
@@ -223,8 +165,8 @@ function parseData(raw: string): Record<string, unknown> {
 	}
 }
 
-/** Everything a session's report shows and its exports carry. */
-export async function sessionReport(db: DB, sessionId: string) {
+/** Everything a session's report shows and its exports carry (descriptions in `lang`). */
+export async function sessionReport(db: DB, sessionId: string, lang: string = locale()) {
 	const session = await db
 		.selectFrom('support_sessions as s')
 		.innerJoin('users as u', 'u.id', 's.agent_id')
@@ -268,7 +210,7 @@ export async function sessionReport(db: DB, sessionId: string) {
 			actor: row.actor,
 			actorName: row.actor_name,
 			data,
-			description: describeEvent(row.type, data)
+			description: describeEvent(row.type, data, lang)
 		};
 	});
 
@@ -362,26 +304,34 @@ export function reportJson(report: SessionReport, exportedAt = Date.now()) {
 	};
 }
 
-export const REPORT_CSV_HEADER = [
-	'time',
-	'session',
-	'event',
-	'type',
-	'recorded_by',
-	'description',
-	'data'
-];
+/** The CSV header row, in the export's language. */
+export function reportCsvHeader(lang: string = locale()): string[] {
+	const options = { locale: messageLocale(lang) };
+	return [
+		m.agent_csv_time({}, options),
+		m.agent_csv_session({}, options),
+		m.agent_csv_event({}, options),
+		m.agent_csv_type({}, options),
+		m.agent_csv_recorded_by({}, options),
+		m.agent_csv_description({}, options),
+		m.agent_csv_data({}, options)
+	];
+}
 
-/** The CSV export: one row per event. */
-export function reportCsv(report: SessionReport): string {
+/**
+ * The CSV export: one row per event. Headers and descriptions in `lang` (build the report in
+ * the same language); times (ISO 8601), IDs, types and data stay as recorded.
+ */
+export function reportCsv(report: SessionReport, lang: string = locale()): string {
+	const server = m.agent_csv_server({}, { locale: messageLocale(lang) });
 	return toCsv([
-		REPORT_CSV_HEADER,
+		reportCsvHeader(lang),
 		...report.events.map((e) => [
 			new Date(e.at).toISOString(),
 			report.session.id,
 			e.id,
 			e.type,
-			e.actorName ?? (e.actor ? e.actor : 'server'),
+			e.actorName ?? (e.actor ? e.actor : server),
 			e.description,
 			JSON.stringify(e.data)
 		])

@@ -3,7 +3,9 @@ import type { Actions, PageServerLoad } from './$types';
 import { createAgent } from '$lib/server/accounts';
 import { auditAddress, requireAdmin } from '$lib/server/admin-access';
 import { getRuntime } from '$lib/server/runtime';
-import { CreateAgentForm, firstIssue, formFields, v } from '$lib/server/schemas';
+import { m } from '$lib/paraglide/messages';
+import { localIssue } from '$lib/server/form-issues';
+import { CreateAgentForm, formFields, v } from '$lib/server/schemas';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	requireAdmin(locals);
@@ -61,7 +63,17 @@ export const actions: Actions = {
 		const runtime = await getRuntime();
 		const fields = formFields(await request.formData(), ['name', 'email', 'role', 'group']);
 		const parsed = v.safeParse(CreateAgentForm, fields);
-		if (!parsed.success) return fail(400, { create: { error: firstIssue(parsed.issues), fields } });
+		if (!parsed.success)
+			return fail(400, {
+				create: {
+					error: localIssue(parsed.issues, {
+						name: m.admin_name(),
+						email: m.admin_email(),
+						group: m.admin_group()
+					}),
+					fields
+				}
+			});
 		const result = await createAgent(
 			runtime,
 			{ user: admin, ip: auditAddress(getClientAddress) },

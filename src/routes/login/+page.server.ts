@@ -1,10 +1,13 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
+import { m } from '$lib/paraglide/messages';
+import { agentLocale, setLocaleCookie } from '$lib/server/agent-locale';
 import { audit } from '$lib/server/audit';
 import { checkCredentials, createLoginSession, setSessionCookie } from '$lib/server/auth';
 import { safeNextPath } from '$lib/server/redirects';
 import { getRuntime } from '$lib/server/runtime';
-import { LoginForm, firstIssue, formFields, v } from '$lib/server/schemas';
+import { localIssue } from '$lib/server/form-issues';
+import { LoginForm, formFields, v } from '$lib/server/schemas';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, safeNextPath(url.searchParams.get('next')));
@@ -16,12 +19,19 @@ export const actions: Actions = {
 		const fields = formFields(await event.request.formData(), ['email', 'password']);
 		const email = String(fields.email ?? '');
 		const parsed = v.safeParse(LoginForm, fields);
-		if (!parsed.success) return fail(400, { email, error: firstIssue(parsed.issues) });
+		if (!parsed.success)
+			return fail(400, {
+				email,
+				error: localIssue(parsed.issues, {
+					email: m.agent_login_email(),
+					password: m.agent_login_password()
+				})
+			});
 
 		const address = event.getClientAddress();
 		const key = `${address}|${parsed.output.email.toLowerCase()}`;
 		if (!runtime.loginLimiter.allowed(key) || !runtime.loginLimiter.allowed(address)) {
-			return fail(429, { email, error: 'Too many attempts, try again later.' });
+			return fail(429, { email, error: m.agent_login_too_many() });
 		}
 		const user = await checkCredentials(runtime.db, parsed.output.email, parsed.output.password);
 		if (!user) {
@@ -32,11 +42,14 @@ export const actions: Actions = {
 				detail: { email: parsed.output.email.toLowerCase() },
 				ip: address
 			});
-			return fail(400, { email, error: 'Wrong email or password.' });
+			return fail(400, { email, error: m.agent_login_wrong() });
 		}
 		runtime.loginLimiter.succeed(key);
 		const token = await createLoginSession(runtime.db, user.id);
 		setSessionCookie(event.cookies, token, event.url.protocol === 'https:');
+		// The console opens in the agent's own language, whatever this browser had.
+		const locale = await agentLocale(runtime.db, user.id);
+		if (locale) setLocaleCookie(event.cookies, locale, event.url.protocol === 'https:');
 		await audit(runtime.db, { actorId: user.id, action: 'login.succeeded', ip: address });
 		redirect(303, safeNextPath(event.url.searchParams.get('next')));
 	}

@@ -263,6 +263,13 @@ const migrations: Record<string, Migration> = {
 				.columns(['session_id', 'status'])
 				.execute();
 		}
+	},
+	'0005_user_locale': {
+		async up(db: Kysely<unknown>) {
+			// The language an agent chose for the console and their reports ("en", "it");
+			// NULL: none chosen, the browser's languages decide.
+			await db.schema.alterTable('users').addColumn('locale', 'text').execute();
+		}
 	}
 };
 

@@ -13,6 +13,8 @@ export interface UsersTable {
 	disabled_at: number | null;
 	/** Every user belongs to one group ('default' unless moved). */
 	group_id: Generated<string>;
+	/** The language the user chose ("en", "it"); NULL lets the browser decide. */
+	locale: Generated<string | null>;
 }
 
 export interface LoginSessionsTable {

@@ -2,7 +2,8 @@ import type { PageServerLoad } from './$types';
 import { requireAdmin } from '$lib/server/admin-access';
 import { dateRange } from '$lib/server/date-range';
 import { getRuntime } from '$lib/server/runtime';
-import { AuditQuery, firstIssue, queryFields, v } from '$lib/server/schemas';
+import { localIssue } from '$lib/server/form-issues';
+import { AuditQuery, queryFields, v } from '$lib/server/schemas';
 
 const PAGE_SIZE = 50;
 
@@ -68,14 +69,15 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 
 	return {
 		filter,
-		filterError: parsed.success ? null : firstIssue(parsed.issues),
+		filterError: parsed.success ? null : localIssue(parsed.issues, {}),
 		total: Number(total),
 		pages: Math.max(1, Math.ceil(Number(total) / PAGE_SIZE)),
 		rows: rows.map((row) => {
 			let target: {
 				kind: 'user' | 'group' | 'session' | 'other';
 				id: string;
-				label: string;
+				/** A session's customer (null: none joined); a person's or group's name; an ID. */
+				label: string | null;
 			} | null = null;
 			if (row.target !== null) {
 				if (userNames.has(row.target)) {
@@ -87,7 +89,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 					target = {
 						kind: 'session',
 						id: row.target,
-						label: customer ? `Session with ${customer}` : 'Session'
+						label: customer ?? null
 					};
 				} else {
 					target = { kind: 'other', id: row.target, label: row.target };

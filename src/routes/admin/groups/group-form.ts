@@ -1,5 +1,8 @@
 import { MEGABYTE, type AgentSettings } from '$lib/settings';
-import { GroupForm, firstIssue, formFields, v } from '$lib/server/schemas';
+import { m } from '$lib/paraglide/messages';
+import { settingLabel } from '$lib/settings';
+import { localIssue } from '$lib/server/form-issues';
+import { GroupForm, formFields, v } from '$lib/server/schemas';
 
 const GROUP_FIELDS = [
 	'name',
@@ -17,7 +20,15 @@ export async function readGroupForm(
 	request: Request
 ): Promise<{ ok: true; name: string; settings: AgentSettings } | { ok: false; error: string }> {
 	const parsed = v.safeParse(GroupForm, formFields(await request.formData(), GROUP_FIELDS));
-	if (!parsed.success) return { ok: false, error: firstIssue(parsed.issues) };
+	if (!parsed.success)
+		return {
+			ok: false,
+			error: localIssue(parsed.issues, {
+				name: m.admin_group_name(),
+				maxFileSizeMb: settingLabel('maxFileSize'),
+				codeLifetimeMinutes: settingLabel('codeLifetimeMinutes')
+			})
+		};
 	// An unticked checkbox is absent from the form: only `true` means ticked.
 	const form = parsed.output;
 	return {

@@ -1,4 +1,5 @@
 import { error, fail } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
 import type { Actions, PageServerLoad } from './$types';
 import { DEVICE_ID_PATTERN, listDevices, removeDevice } from '$lib/server/devices';
 import { getRuntime } from '$lib/server/runtime';
@@ -22,10 +23,10 @@ export const actions: Actions = {
 	remove: async ({ locals, request }) => {
 		const runtime = await getRuntime();
 		const user = locals.user!;
-		if (user.role !== 'admin') error(403, 'Administrators only');
+		if (user.role !== 'admin') error(403, m.agent_admins_only());
 		const deviceId = (await request.formData()).get('device');
 		if (typeof deviceId !== 'string' || !DEVICE_ID_PATTERN.test(deviceId)) {
-			return fail(400, { error: 'Unknown device' });
+			return fail(400, { error: m.agent_devices_unknown() });
 		}
 		await removeDevice(runtime, deviceId, user.id);
 		await revokeDevice(runtime, deviceId);

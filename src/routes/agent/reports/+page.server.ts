@@ -2,7 +2,8 @@ import type { PageServerLoad } from './$types';
 import { dateRange } from '$lib/server/date-range';
 import { listReports } from '$lib/server/reports';
 import { getRuntime } from '$lib/server/runtime';
-import { ReportQuery, firstIssue, queryFields, v } from '$lib/server/schemas';
+import { localIssue } from '$lib/server/form-issues';
+import { ReportQuery, queryFields, v } from '$lib/server/schemas';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const runtime = await getRuntime();
@@ -19,7 +20,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	});
 	return {
 		filter,
-		filterError: parsed.success ? null : firstIssue(parsed.issues),
+		filterError: parsed.success ? null : localIssue(parsed.issues, {}),
 		everyone: user.role === 'admin',
 		...result
 	};

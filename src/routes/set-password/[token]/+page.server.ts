@@ -1,9 +1,11 @@
 import { fail } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
 import type { Actions, PageServerLoad } from './$types';
 import { passwordLinkHolder, setPasswordWithLink } from '$lib/server/accounts';
 import { auditAddress } from '$lib/server/admin-access';
 import { getRuntime } from '$lib/server/runtime';
-import { SetPasswordForm, firstIssue, formFields, v } from '$lib/server/schemas';
+import { localIssue } from '$lib/server/form-issues';
+import { SetPasswordForm, formFields, v } from '$lib/server/schemas';
 
 export const load: PageServerLoad = async ({ params, setHeaders }) => {
 	// The token is in the URL: keep the page out of caches.
@@ -22,7 +24,7 @@ export const actions: Actions = {
 			SetPasswordForm,
 			formFields(await request.formData(), ['password', 'confirm'])
 		);
-		if (!parsed.success) return fail(400, { error: firstIssue(parsed.issues) });
+		if (!parsed.success) return fail(400, { error: localIssue(parsed.issues, {}) });
 		const result = await setPasswordWithLink(
 			runtime.db,
 			params.token,
@@ -30,7 +32,7 @@ export const actions: Actions = {
 			auditAddress(getClientAddress)
 		);
 		if (!result.ok) {
-			return fail(400, { error: 'This link has expired or was already used. Ask for a new one.' });
+			return fail(400, { error: m.agent_setpw_expired() });
 		}
 		return { done: true, email: result.email };
 	}

@@ -1,6 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
 import type { Actions, PageServerLoad } from './$types';
-import { MEGABYTE, SETTING_DEFINITIONS } from '$lib/settings';
+import { MEGABYTE, SETTING_DEFINITIONS, settingLabel } from '$lib/settings';
 import {
 	changeGroup,
 	changeRole,
@@ -16,11 +17,11 @@ import {
 	GroupChoiceForm,
 	OverridesForm,
 	RoleForm,
-	firstIssue,
 	formFields,
 	v
 } from '$lib/server/schemas';
 import { settingsForUser } from '$lib/server/settings';
+import { localIssue } from '$lib/server/form-issues';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const admin = requireAdmin(locals);
@@ -30,7 +31,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		.select(['id', 'name', 'email', 'role', 'disabled_at', 'created_at', 'group_id'])
 		.where('id', '=', params.id)
 		.executeTakeFirst();
-	if (!agent) error(404, 'No such agent');
+	if (!agent) error(404, m.admin_agent_not_found());
 	const serverDefaults = { codeLifetimeMinutes: runtime.config.sessionCodeTtlMinutes };
 	const settings = await settingsForUser(runtime.db, agent.id, serverDefaults);
 	const groups = await runtime.db
@@ -73,6 +74,15 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 
 type Fields = Record<string, unknown>;
 
+/** A form problem in the admin's language, with the fields named as on the page. */
+const issue = (issues: Parameters<typeof localIssue>[0]) =>
+	localIssue(issues, {
+		role: m.admin_role(),
+		group: m.admin_group(),
+		maxFileSizeMb: settingLabel('maxFileSize'),
+		codeLifetimeMinutes: settingLabel('codeLifetimeMinutes')
+	});
+
 /** The account forms' outcome: one shape, so the page reads `error` or `message`. */
 const accountError = (error: string) => fail(400, { account: { error, message: null } });
 const accountDone = (message: string) => ({ account: { error: null, message } });
@@ -86,7 +96,7 @@ export const actions: Actions = {
 	role: async ({ locals, request, getClientAddress }) => {
 		const admin = requireAdmin(locals);
 		const { parsed } = await parseForm(request, RoleForm, ['userId', 'role']);
-		if (!parsed.success) return accountError(firstIssue(parsed.issues));
+		if (!parsed.success) return accountError(issue(parsed.issues));
 		const result = await changeRole(
 			await getRuntime(),
 			{ user: admin, ip: auditAddress(getClientAddress) },
@@ -94,12 +104,12 @@ export const actions: Actions = {
 			parsed.output.role
 		);
 		if (!result.ok) return accountError(result.error);
-		return accountDone('Role saved.');
+		return accountDone(m.admin_agent_role_saved());
 	},
 	group: async ({ locals, request, getClientAddress }) => {
 		const admin = requireAdmin(locals);
 		const { parsed } = await parseForm(request, GroupChoiceForm, ['userId', 'group']);
-		if (!parsed.success) return accountError(firstIssue(parsed.issues));
+		if (!parsed.success) return accountError(issue(parsed.issues));
 		const result = await changeGroup(
 			await getRuntime(),
 			{ user: admin, ip: auditAddress(getClientAddress) },
@@ -107,12 +117,12 @@ export const actions: Actions = {
 			parsed.output.group
 		);
 		if (!result.ok) return accountError(result.error);
-		return accountDone('Group saved. New sessions use its settings now.');
+		return accountDone(m.admin_agent_group_saved());
 	},
 	reset: async ({ locals, request, url, cookies, getClientAddress }) => {
 		const admin = requireAdmin(locals);
 		const { parsed } = await parseForm(request, AccountForm, ['userId']);
-		if (!parsed.success) return accountError(firstIssue(parsed.issues));
+		if (!parsed.success) return accountError(issue(parsed.issues));
 		const result = await resetPassword(
 			await getRuntime(),
 			{ user: admin, ip: auditAddress(getClientAddress), loginTokenHash: loginTokenHash(cookies) },
@@ -124,7 +134,7 @@ export const actions: Actions = {
 	disable: async ({ locals, request, getClientAddress }) => {
 		const admin = requireAdmin(locals);
 		const { parsed } = await parseForm(request, AccountForm, ['userId']);
-		if (!parsed.success) return accountError(firstIssue(parsed.issues));
+		if (!parsed.success) return accountError(issue(parsed.issues));
 		const result = await disableUser(
 			await getRuntime(),
 			{ user: admin, ip: auditAddress(getClientAddress) },
@@ -133,20 +143,20 @@ export const actions: Actions = {
 		if (!result.ok) return accountError(result.error);
 		const ended = result.endedSessions;
 		return accountDone(
-			`Account disabled.${ended ? ` ${ended} live session${ended === 1 ? '' : 's'} ended.` : ''}`
+			ended ? m.admin_agent_disabled_ended({ count: ended }) : m.admin_agent_disabled_done()
 		);
 	},
 	enable: async ({ locals, request, getClientAddress }) => {
 		const admin = requireAdmin(locals);
 		const { parsed } = await parseForm(request, AccountForm, ['userId']);
-		if (!parsed.success) return accountError(firstIssue(parsed.issues));
+		if (!parsed.success) return accountError(issue(parsed.issues));
 		const result = await enableUser(
 			await getRuntime(),
 			{ user: admin, ip: auditAddress(getClientAddress) },
 			parsed.output.userId
 		);
 		if (!result.ok) return accountError(result.error);
-		return accountDone('Account enabled.');
+		return accountDone(m.admin_agent_enabled_done());
 	},
 	overrides: async ({ locals, request, getClientAddress }) => {
 		const admin = requireAdmin(locals);
@@ -155,7 +165,7 @@ export const actions: Actions = {
 			...SETTING_DEFINITIONS.map((d) => (d.kind === 'megabytes' ? `${d.key}Mb` : d.key))
 		]);
 		if (!parsed.success) {
-			return fail(400, { overrides: { error: firstIssue(parsed.issues), message: null, fields } });
+			return fail(400, { overrides: { error: issue(parsed.issues), message: null, fields } });
 		}
 		const input = parsed.output;
 		const result = await saveOverrides(
@@ -176,7 +186,7 @@ export const actions: Actions = {
 		return {
 			overrides: {
 				error: null,
-				message: 'Overrides saved. New sessions use them now; live ones within a minute.',
+				message: m.admin_agent_overrides_saved(),
 				fields
 			}
 		};

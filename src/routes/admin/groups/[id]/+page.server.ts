@@ -1,4 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
 import type { Actions, PageServerLoad } from './$types';
 import { SETTING_DEFINITIONS } from '$lib/settings';
 import { deleteGroup, updateGroup } from '$lib/server/accounts';
@@ -15,7 +16,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		.selectAll()
 		.where('id', '=', params.id)
 		.executeTakeFirst();
-	if (!group) error(404, 'No such group');
+	if (!group) error(404, m.admin_group_not_found());
 	const members = await runtime.db
 		.selectFrom('users')
 		.leftJoin('agent_overrides', 'agent_overrides.user_id', 'users.id')
@@ -63,9 +64,7 @@ export const actions: Actions = {
 			{ name: form.name, settings: form.settings }
 		);
 		if (!result.ok) return fail(400, { error: result.error });
-		return {
-			message: 'Settings saved. New sessions use them now; live sessions within a minute.'
-		};
+		return { message: m.admin_group_saved() };
 	},
 	delete: async ({ locals, params, getClientAddress }) => {
 		const admin = requireAdmin(locals);

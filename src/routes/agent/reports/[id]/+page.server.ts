@@ -1,4 +1,5 @@
 import { error } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
 import type { PageServerLoad } from './$types';
 import { sessionForUser } from '$lib/server/access';
 import { sessionReport } from '$lib/server/reports';
@@ -9,6 +10,6 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	// Its agents and administrators only: anyone else gets 403.
 	await sessionForUser(runtime, params.id, locals.user!);
 	const report = await sessionReport(runtime.db, params.id);
-	if (!report) error(404, 'No such session');
+	if (!report) error(404, m.agent_report_not_found());
 	return { report, organisation: runtime.config.organisationName };
 };

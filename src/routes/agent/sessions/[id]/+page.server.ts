@@ -1,4 +1,5 @@
 import { error } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
 import type { PageServerLoad } from './$types';
 import { sessionForUser } from '$lib/server/access';
 import { formatSessionCode } from '$lib/server/codes';
@@ -23,7 +24,7 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 	const present = agentsPresent.some((a) => a.user_id === user.id);
 	// The owner, an agent who joined, or an administrator (who then joins as an agent).
 	if (live && user.role !== 'admin' && session.agent_id !== user.id && !present) {
-		error(403, 'Not your session');
+		error(403, m.agent_session_not_yours());
 	}
 	const identity = live ? await agentTicket(runtime, session, user) : null;
 	const others = agentsPresent

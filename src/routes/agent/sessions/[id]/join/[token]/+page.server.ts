@@ -1,4 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
 import crypto from 'node:crypto';
 import type { PageServerLoad } from './$types';
 import { inviteLinkToken, joinAsAgent, multiAgentAllowed } from '$lib/server/invitations';
@@ -10,10 +11,10 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 	const expected = Buffer.from(inviteLinkToken(runtime, params.id));
 	const given = Buffer.from(params.token);
 	if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
-		error(404, 'This invite link is not valid');
+		error(404, m.agent_invite_link_invalid());
 	}
 	if (!(await multiAgentAllowed(runtime, params.id))) {
-		error(409, 'This session has ended or cannot take another agent');
+		error(409, m.agent_invite_link_closed());
 	}
 	await joinAsAgent(runtime, params.id, locals.user!);
 	redirect(303, `/agent/sessions/${params.id}`);
