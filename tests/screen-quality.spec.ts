@@ -129,8 +129,8 @@ test('the agent’s Sharp text / Smooth motion choice re-encodes the customer’
 	type Applied = { degradationPreference?: string; maxBitrate?: number; contentHint?: string };
 	const s = await startSession(browser, {
 		// Records what the customer's page sets on its video senders (the browser's own API).
-		prepareCustomer: (context) =>
-			context.addInitScript(() => {
+		prepareCustomer: async (context) => {
+			await context.addInitScript(() => {
 				const applied: Applied[] = [];
 				(window as unknown as { applied: Applied[] }).applied = applied;
 				const original = RTCRtpSender.prototype.setParameters;
@@ -144,7 +144,8 @@ test('the agent’s Sharp text / Smooth motion choice re-encodes the customer’
 					}
 					return original.call(this, parameters, ...rest);
 				};
-			})
+			});
+		}
 	});
 	const lastApplied = () =>
 		s.customer.evaluate(() => (window as unknown as { applied: Applied[] }).applied.at(-1) ?? null);
