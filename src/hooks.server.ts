@@ -1,6 +1,7 @@
 import type { Handle, ServerInit } from '@sveltejs/kit';
 import { SESSION_COOKIE, userForToken } from '$lib/server/auth';
 import { getRuntime } from '$lib/server/runtime';
+import { m } from '$lib/paraglide/messages';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { NON_PAGE_CSP, SECURITY_HEADERS } from '../server/security-headers.js';
 
@@ -33,10 +34,10 @@ const guarded: Handle = async ({ event, resolve }) => {
 				headers: { location: `/login?next=${encodeURIComponent(path)}` }
 			});
 		}
-		return new Response('Not logged in', { status: 401 });
+		return new Response(m.agent_not_logged_in(), { status: 401 });
 	}
 	if (path.startsWith('/admin') && event.locals.user?.role !== 'admin') {
-		return new Response('Administrators only', { status: 403 });
+		return new Response(m.agent_admins_only(), { status: 403 });
 	}
 
 	return resolve(event);
