@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { logIn, newClient, newSession } from './helpers';
 
@@ -16,6 +17,19 @@ async function italianCustomer(browser: Browser): Promise<Page> {
 		extraHTTPHeaders: { 'x-forwarded-for': `10.251.${process.pid & 255}.${addressCounter % 250}` }
 	});
 	return context.newPage();
+}
+
+/** The Italian pages pass axe as the English ones do (lang included). */
+async function expectAccessible(page: Page, state: string) {
+	const results = await new AxeBuilder({ page })
+		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+		.analyze();
+	expect
+		.soft(
+			results.violations.map((v) => `${v.id}: ${v.help}`),
+			state
+		)
+		.toEqual([]);
 }
 
 async function shoot(page: Page, name: string) {
@@ -46,6 +60,7 @@ test('an Italian browser sees the customer flow in Italian, errors included', as
 	).toBeVisible();
 	await expect(customer.getByRole('combobox', { name: 'Lingua' })).toHaveValue('it');
 	await expect(customer.getByText('Il codice di 9 cifre che ti ha dato')).toBeVisible();
+	await expectAccessible(customer, 'Italian join page');
 	await shoot(customer, 'join');
 
 	// A wrong code: the server's refusal reads in Italian.
@@ -104,6 +119,7 @@ test('an Italian browser sees the customer flow in Italian, errors included', as
 	await expect(toolbar.getByRole('button', { name: 'Interrompi condivisione' })).toBeVisible();
 	await expect(toolbar.getByText('Stai condividendo lo schermo')).toBeVisible();
 	await expect(customer.getByText(/^Il tuo schermo è condiviso: l'agente vede/)).toBeVisible();
+	await expectAccessible(customer, 'Italian session');
 	await shoot(customer, 'session');
 
 	// The safety-code dialog.
@@ -122,6 +138,8 @@ test('an Italian browser sees the customer flow in Italian, errors included', as
 	await expect(customer.getByText(/^Hai terminato la sessione\./)).toBeVisible();
 	await expect(customer.getByRole('link', { name: "Partecipa a un'altra sessione" })).toBeVisible();
 	await expect(agent.getByText('Session ended')).toBeVisible();
+	await expectAccessible(customer, 'Italian ended page');
+	await shoot(customer, 'ended');
 
 	// The server renders the ended page in Italian too.
 	await customer.reload();
