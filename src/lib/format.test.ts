@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatSpeed, formatTimeLeft } from './format';
+import {
+	formatBytes,
+	formatDuration,
+	formatNumber,
+	formatSpeed,
+	formatTimeLeft,
+	formatTimeShort
+} from './format';
 
 describe('formatBytes', () => {
 	it.each([
@@ -52,5 +59,17 @@ describe('formatDuration', () => {
 	it('takes milliseconds and shows a dash when unknown', () => {
 		expect(formatDuration(65_000, 'en')).toBe('1 min 5 sec');
 		expect(formatDuration(null, 'en')).toBe('—');
+	});
+});
+
+describe('formatTimeShort and formatNumber', () => {
+	const at = new Date(2026, 10, 25, 14, 5).getTime();
+	it('reads hours and minutes per locale', () => {
+		expect(formatTimeShort(at, 'it')).toBe('14:05');
+		expect(formatTimeShort(at, 'en')).toMatch(/^02:05\sPM$/);
+	});
+	it('groups digits per locale', () => {
+		expect(formatNumber(10_000, 'en')).toBe('10,000');
+		expect(formatNumber(10_000, 'it')).toBe('10.000');
 	});
 });

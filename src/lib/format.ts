@@ -15,6 +15,16 @@ export function formatTime(ms: number, lang: string = locale()): string {
 	return new Date(ms).toLocaleTimeString(lang, { timeStyle: 'medium' });
 }
 
+/** Hours and minutes ("14:05", "2:05 PM"), for chat lines. */
+export function formatTimeShort(ms: number, lang: string = locale()): string {
+	return new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** A count with the locale's grouping ("10,000", "10.000"). */
+export function formatNumber(value: number, lang: string = locale()): string {
+	return new Intl.NumberFormat(lang).format(value);
+}
+
 function unit(value: number, name: string, lang: string): string {
 	return new Intl.NumberFormat(lang, { style: 'unit', unit: name, unitDisplay: 'short' }).format(
 		value

@@ -114,11 +114,9 @@ async function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iteration
 	return new Uint8Array(bits);
 }
 
-export function passwordProblem(password: string): string | null {
-	if ([...password].length < MIN_DEVICE_PASSWORD_LENGTH) {
-		return `Choose a password of at least ${MIN_DEVICE_PASSWORD_LENGTH} characters.`;
-	}
-	return null;
+/** What is wrong with a new unattended password, as a code the page words. */
+export function passwordProblem(password: string): 'too-short' | null {
+	return [...password].length < MIN_DEVICE_PASSWORD_LENGTH ? 'too-short' : null;
 }
 
 export async function hashPassword(
@@ -186,8 +184,9 @@ export class Device {
 
 	/** Keeps the identity and the password's hash: this computer is now set up. */
 	async enrol(identity: DeviceIdentity, password: string): Promise<void> {
-		const problem = passwordProblem(password);
-		if (problem) throw new Error(problem);
+		if (passwordProblem(password)) {
+			throw new Error(`The password must have at least ${MIN_DEVICE_PASSWORD_LENGTH} characters.`);
+		}
 		await this.store.set(KEYS.password, await hashPassword(password));
 		await this.store.set(KEYS.identity, identity);
 		await this.store.set(KEYS.blocked, false);
@@ -235,10 +234,10 @@ export class Device {
 	async changePassword(
 		current: string,
 		next: string
-	): Promise<{ ok: true } | { ok: false; error: string }> {
+	): Promise<{ ok: true } | { ok: false; error: 'wrong-current' | 'too-short' }> {
 		const stored = await this.store.get<PasswordHash>(KEYS.password);
 		if (!stored || !(await verifyPasswordHash(current, stored))) {
-			return { ok: false, error: 'The current password is not right.' };
+			return { ok: false, error: 'wrong-current' };
 		}
 		const problem = passwordProblem(next);
 		if (problem) return { ok: false, error: problem };

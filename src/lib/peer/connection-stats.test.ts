@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { getLocale, overwriteGetLocale } from '$lib/paraglide/runtime';
 import {
 	connectionPathFromStats,
 	describeConnectionPath,
 	isNoticeableRttChange
 } from './connection-stats';
+
+const original = getLocale;
 
 function report(localType: string, remoteType: string, rttSeconds?: number) {
 	return [
@@ -65,6 +68,19 @@ describe('describeConnectionPath', () => {
 		expect(describeConnectionPath(direct)).toBe('Direct connection · 3 ms');
 		expect(describeConnectionPath(relayed)).toBe('Relayed (TURN) · 40 ms');
 		expect(describeConnectionPath({ ...direct, roundTripMs: null })).toBe('Direct connection');
+	});
+
+	it('reads in Italian', () => {
+		overwriteGetLocale(() => 'it');
+		try {
+			const relayed = connectionPathFromStats(report('relay', 'relay', 0.04))!;
+			expect(describeConnectionPath(relayed)).toBe('Tramite relay (TURN) · 40 ms');
+			expect(describeConnectionPath({ ...relayed, path: 'direct' })).toBe(
+				'Connessione diretta · 40 ms'
+			);
+		} finally {
+			overwriteGetLocale(original);
+		}
 	});
 });
 

@@ -2,6 +2,8 @@
  * Which path a peer connection really took, read from WebRTC statistics: the selected candidate
  * pair, whether either end of it is a TURN relay, and its current round-trip time.
  */
+import { m } from '$lib/paraglide/messages';
+
 export interface ConnectionPath {
 	path: 'direct' | 'relayed';
 	/** Round-trip time of the selected pair in whole milliseconds, when the browser knows it. */
@@ -61,9 +63,12 @@ export async function readConnectionPath(
 	return connectionPathFromStats(report.values() as Iterable<Stat>);
 }
 
+/** "Direct connection · 3 ms", in the page's language. */
 export function describeConnectionPath(path: ConnectionPath): string {
-	const kind = path.path === 'relayed' ? 'Relayed (TURN)' : 'Direct connection';
-	return path.roundTripMs === null ? kind : `${kind} · ${path.roundTripMs} ms`;
+	const kind = path.path === 'relayed' ? m.connection_relayed() : m.connection_direct();
+	return path.roundTripMs === null
+		? kind
+		: m.connection_with_rtt({ path: kind, ms: path.roundTripMs });
 }
 
 /**

@@ -4,7 +4,7 @@ import { FileTransfersState } from '$lib/components/transfers';
 import type { ChatMessage } from '$lib/session/chat';
 import type { EndReason, Features, ScreenMode } from '$lib/session/protocol';
 import type { SessionState } from '$lib/session/machine';
-import { SupportClient, type SupportClientOptions } from './support-client';
+import { SupportClient, type ClientFailure, type SupportClientOptions } from './support-client';
 
 /**
  * The reactive view of one support session for the pages: `$state` mirrors of the client,
@@ -27,6 +27,8 @@ export class SessionView {
 	localScreen = $state.raw<MediaStream | null>(null);
 	signaling = $state<string>('connecting');
 	error = $state<string | null>(null);
+	/** `error` as a code, for pages that word it in their own language. */
+	failure = $state.raw<ClientFailure | null>(null);
 	refusedPeers = $state(0);
 	/** The session's allowed features, as the latest ticket says. */
 	features = $state.raw<Features | null>(null);
@@ -80,6 +82,7 @@ export class SessionView {
 		this.localScreen = client.localScreen;
 		this.signaling = client.signaling;
 		this.error = client.error;
+		this.failure = client.failure;
 		this.refusedPeers = client.refusedPeers;
 		this.features = client.features;
 		this.screenMode = client.session.screenMode;

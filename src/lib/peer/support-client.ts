@@ -63,6 +63,9 @@ function isHandshake(data: unknown): data is Handshake {
 	);
 }
 
+/** Why the client stopped working; the detail is the browser's own (untranslated) message. */
+export type ClientFailure = { code: 'signaling-unreachable'; detail: string };
+
 export type ShareResult = { ok: true } | { ok: false; error: 'declined' | 'unsupported' | string };
 
 export class SupportClient {
@@ -74,7 +77,7 @@ export class SupportClient {
 	#remoteStream: MediaStream | null = null;
 	#remoteAgentStream: MediaStream | null = null;
 	#signaling: SignalingState = 'connecting';
-	#error: string | null = null;
+	#failure: ClientFailure | null = null;
 	#changeHandlers = new Set<() => void>();
 	#refusedPeers = 0;
 	#ticketKey: CryptoKey | null = null;
@@ -123,8 +126,16 @@ export class SupportClient {
 	get signaling() {
 		return this.#signaling;
 	}
-	get error() {
-		return this.#error;
+	/** What went wrong, in English (logs, reports); pages word `failure` in their language. */
+	get error(): string | null {
+		const failure = this.#failure;
+		if (!failure) return null;
+		return `Could not reach the signaling server (${failure.detail}).`;
+	}
+
+	/** What went wrong, as a code and its technical detail. */
+	get failure(): ClientFailure | null {
+		return this.#failure;
 	}
 	get refusedPeers() {
 		return this.#refusedPeers;
@@ -222,7 +233,10 @@ export class SupportClient {
 			});
 		} catch (error) {
 			this.#signaling = 'offline';
-			this.#error = `Could not reach the signaling server (${(error as Error).message ?? error}).`;
+			this.#failure = {
+				code: 'signaling-unreachable',
+				detail: String((error as Error).message ?? error)
+			};
 			this.#changed();
 			return;
 		}

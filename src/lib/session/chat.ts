@@ -12,6 +12,11 @@ export interface ChatMessage {
 	sentAt: number;
 	mine: boolean;
 	/**
+	 * What a 'system' line reports, so a page can word it in its own language; `name` is then
+	 * the person who joined or left, and `text` the English wording (kept for reports).
+	 */
+	event?: 'joined' | 'left';
+	/**
 	 * Ours and not yet acknowledged by any peer (queued while reconnecting, or in flight). Absent
 	 * once a peer has it.
 	 */

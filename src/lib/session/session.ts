@@ -265,7 +265,7 @@ export class SupportSession {
 			this.#sharingAgentId = null;
 			this.#apply({ type: 'agent-share-stopped' });
 		}
-		if (peer.name !== null) this.#addSystemMessage(`${peer.name} left`);
+		if (peer.name !== null) this.#addSystemMessage('left', peer.name);
 		this.#updatePeerList();
 		this.#emit('change');
 	}
@@ -543,12 +543,13 @@ export class SupportSession {
 		);
 	}
 
-	#addSystemMessage(text: string): void {
+	#addSystemMessage(event: 'joined' | 'left', name: string): void {
 		this.#chat.add({
 			id: `system-${this.#newId()}`,
-			name: '',
+			name,
 			role: 'system',
-			text,
+			event,
+			text: event === 'joined' ? `${name} joined` : `${name} left`,
 			sentAt: this.#now(),
 			mine: false
 		});
@@ -658,7 +659,7 @@ export class SupportSession {
 		}
 		const firstHello = peer.name === null;
 		peer.name = name;
-		if (firstHello) this.#addSystemMessage(`${name} joined`);
+		if (firstHello) this.#addSystemMessage('joined', name);
 		this.#updatePeerList();
 		this.#emit('change');
 	}

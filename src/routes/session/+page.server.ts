@@ -12,6 +12,14 @@ import {
 } from '$lib/server/support-sessions';
 import { verifyTicketSignature } from '$lib/server/tickets';
 import { iceServersFor } from '$lib/server/turn';
+import type { ReportErrorCode } from '$lib/report-errors';
+
+/** Which rule the abuse report broke, as a code the page words in the customer's language. */
+function reportIssueCode(issues: v.BaseIssue<unknown>[]): ReportErrorCode {
+	const issue = issues[0];
+	if (issue?.path?.[0]?.key === 'contact') return 'contact-too-long';
+	return issue?.type === 'max_length' ? 'description-too-long' : 'description-missing';
+}
 
 export const load: PageServerLoad = async ({ cookies }) => {
 	const runtime = await getRuntime();
@@ -70,19 +78,37 @@ export const actions: Actions = {
 			0
 		);
 		if (!check.ok || check.claims.role !== 'customer') {
-			return fail(401, { report: { error: 'This browser has no session to report.' } });
+			return fail(401, {
+				report: {
+					error: 'This browser has no session to report.',
+					code: 'no-session' as ReportErrorCode
+				}
+			});
 		}
 		const fields = formFields(await request.formData(), ['description', 'contact']);
 		const parsed = v.safeParse(AbuseReportForm, fields);
 		if (!parsed.success) {
-			return fail(400, { report: { error: firstIssue(parsed.issues), ...fields } });
+			return fail(400, {
+				report: {
+					error: firstIssue(parsed.issues),
+					code: reportIssueCode(parsed.issues),
+					...fields
+				}
+			});
 		}
 		const stored = await fileAbuseReport(runtime, {
 			sessionId: check.claims.sid,
 			description: parsed.output.description,
 			contact: parsed.output.contact || null
 		});
-		if (!stored) return fail(429, { report: { error: 'This session has already been reported.' } });
+		if (!stored) {
+			return fail(429, {
+				report: {
+					error: 'This session has already been reported.',
+					code: 'already-reported' as ReportErrorCode
+				}
+			});
+		}
 		return { report: { sent: true as const } };
 	}
 };

@@ -11,9 +11,19 @@ import {
 	type MemorySink,
 	type TransferInfo
 } from '$lib/session/files';
-import { formatBytes } from '$lib/format';
 import { chooseSaveTarget, downloadFile } from './save-file';
-import { rejectionText, sendRefusalText, transferStateText } from './transfer-text';
+import {
+	finishedAnnouncementText,
+	offerAnnouncementText,
+	rejectionText,
+	sendRefusalText
+} from './transfer-text';
+
+/**
+ * Texts are kept as functions and worded when read: a customer who switches language sees them
+ * in the new one, without the session reloading.
+ */
+type Text = () => string;
 
 const REFRESH_INTERVAL_MS = 100;
 
@@ -21,9 +31,9 @@ export class FileTransfersState {
 	readonly #core: FileTransfers;
 	#list = $state.raw<readonly TransferInfo[]>([]);
 	#canSend = $state(false);
-	#notice = $state<string | null>(null);
-	#sendRefusal = $state<string | null>(null);
-	#announcement = $state('');
+	#notice = $state.raw<Text | null>(null);
+	#sendRefusal = $state.raw<Text[] | null>(null);
+	#announcement = $state.raw<Text | null>(null);
 	#choosingSaveTarget = new SvelteSet<string>();
 	/** Files received in memory (no save picker), downloaded once verified. */
 	#memorySinks = new SvelteMap<string, MemorySink>();
@@ -44,11 +54,12 @@ export class FileTransfersState {
 			core.on('change', () => this.#scheduleRefresh()),
 			core.on('offer', (offer) => {
 				this.#refresh();
-				this.#announcement = `${offer.peerName} wants to send you ${offer.name} (${formatBytes(offer.size)}).`;
+				this.#announcement = () => offerAnnouncementText(offer);
 			}),
 			core.on('finished', (transfer) => this.#onFinished(transfer)),
 			core.on('rejected', (rejection) => {
-				this.#notice = rejectionText(rejection, core.peerName);
+				const peerName = core.peerName;
+				this.#notice = () => rejectionText(rejection, peerName);
 				this.#announcement = this.#notice;
 			})
 		];
@@ -69,17 +80,17 @@ export class FileTransfersState {
 
 	/** An incoming file refused without asking (settings, size), shown until dismissed. */
 	get notice(): string | null {
-		return this.#notice;
+		return this.#notice?.() ?? null;
 	}
 
 	/** Why the files just chosen could not all be offered (too large, not allowed). */
 	get sendRefusal(): string | null {
-		return this.#sendRefusal;
+		return this.#sendRefusal?.map((text) => text()).join(' ') ?? null;
 	}
 
 	/** Text for a polite live region: offers and finished transfers, for screen readers. */
 	get announcement(): string {
-		return this.#announcement;
+		return this.#announcement?.() ?? '';
 	}
 
 	isActive(transfer: TransferInfo): boolean {
@@ -93,12 +104,16 @@ export class FileTransfersState {
 
 	/** Offers each file; refusals (too large, not allowed) become `sendRefusal`. */
 	sendFiles(files: Iterable<FileSource>): void {
-		const refusals: string[] = [];
+		const refusals: Text[] = [];
+		const maxFileSize = this.maxFileSize;
 		for (const file of files) {
 			const result = this.#core.send(file);
-			if (!result.ok) refusals.push(sendRefusalText(file.name, result.error, this.maxFileSize));
+			if (!result.ok) {
+				const { name } = file;
+				refusals.push(() => sendRefusalText(name, result.error, maxFileSize));
+			}
 		}
-		this.#sendRefusal = refusals.length > 0 ? refusals.join(' ') : null;
+		this.#sendRefusal = refusals.length > 0 ? refusals : null;
 		this.#refresh();
 	}
 
@@ -140,7 +155,7 @@ export class FileTransfersState {
 		const sink = this.#memorySinks.get(transfer.id);
 		this.#memorySinks.delete(transfer.id);
 		if (sink && transfer.state === 'done') downloadFile(sink, transfer.name, transfer.type);
-		this.#announcement = `${transfer.name}: ${transferStateText(transfer)}.`;
+		this.#announcement = () => finishedAnnouncementText(transfer);
 	}
 
 	/** Progress changes arrive per chunk; the list is re-read at most every 100 ms. */
