@@ -3,8 +3,8 @@
  * (run by `npm install` and `npm run check`, so the type checker sees the messages).
  *
  * The locale comes from the PONTE_LOCALE cookie (the switcher, an agent's preference), then the
- * browser's languages, then English. Messages live in messages/<locale>/*.json; a new language is
- * one more folder of the same files and one entry in project.inlang/settings.json.
+ * browser's languages, then English. Messages live in messages/<locale>.json; a new language is
+ * one more file and one entry in project.inlang/settings.json.
  */
 /** @type {import('@inlang/paraglide-js').CompilerOptions} */
 export const paraglideOptions = {
