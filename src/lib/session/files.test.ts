@@ -24,6 +24,7 @@ import {
 	DEFAULT_MAX_FILE_SIZE,
 	FileTransfers,
 	MAX_PENDING_OFFERS,
+	MAX_WRITE_BATCH_BYTES,
 	RECEIVE_WINDOW_BYTES,
 	memorySink,
 	type FileTransferFeatures,
@@ -130,7 +131,7 @@ describe('round trip', () => {
 
 	it('caps frames at 262,144 bytes and applies backpressure on bufferedAmount', async () => {
 		const { senderChannel, sender, receiver } = connectedPair({
-			channel: { maxMessageSize: 1024 * 1024 * 1024, bytesPerMs: 16 * 1024 }
+			channel: { maxMessageSize: 1024 * 1024 * 1024, bytesPerMs: 4 * 1024 }
 		});
 		let largestFrame = 0;
 		senderChannel.tamper = (data) => {
@@ -151,6 +152,48 @@ describe('round trip', () => {
 			BUFFERED_HIGH_WATER + MAX_FRAME_BYTES
 		);
 		expect(sameBytes(sink.result(), data)).toBe(true);
+	}, 20_000);
+
+	it('hands a slow disk what piled up during each write as one batch, in order', async () => {
+		const { sender, receiver } = connectedPair({ channel: { bytesPerMs: Infinity } });
+		const calls: number[][] = [];
+		const written: Uint8Array[] = [];
+		const slowWrite = () => new Promise<void>((resolve) => setTimeout(resolve, 15));
+		const sink = {
+			async write(chunk: Uint8Array) {
+				calls.push([chunk.length]);
+				written.push(chunk.slice());
+				await slowWrite();
+			},
+			async writeBatch(chunks: readonly Uint8Array[]) {
+				calls.push(chunks.map((c) => c.length));
+				for (const chunk of chunks) written.push(chunk.slice());
+				await slowWrite();
+			},
+			close: async () => {},
+			abort: async () => {}
+		};
+		const data = randomBytes(12 * 1024 * 1024, seededRandom(21));
+		receiver.on('offer', (offer) => receiver.accept(offer.id, sink));
+		const sent = sendOrThrow(sender, fileFrom(data));
+		expect((await whenFinished(receiver, sent.id)).state).toBe('done');
+
+		const frames = Math.ceil(data.length / (MAX_FRAME_BYTES - DATA_HEADER_BYTES));
+		expect(calls.length).toBeLessThan(frames / 2);
+		expect(calls.some((batch) => batch.length > 1)).toBe(true);
+		for (const batch of calls) {
+			if (batch.length > 1) {
+				expect(batch.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(MAX_WRITE_BATCH_BYTES);
+			}
+		}
+		const all = new Uint8Array(data.length);
+		let offset = 0;
+		for (const chunk of written) {
+			all.set(chunk, offset);
+			offset += chunk.length;
+		}
+		expect(offset).toBe(data.length);
+		expect(sameBytes(all, data)).toBe(true);
 	}, 20_000);
 
 	it('keeps the event loop free for other work (chat) during a big transfer', async () => {

@@ -11,8 +11,6 @@
  * Everything the peer sends is validated; a transfer whose peer breaks the rules is failed
  * and its sink aborted, and frames for transfers that are not active are dropped.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import {
 	DATA_HEADER_BYTES,
 	MAX_CHUNK_BYTES,
@@ -26,6 +24,7 @@ import {
 	type ControlFrame
 } from './file-framing';
 import { safeFileName } from './file-names';
+import { createSha256Stream, loadSha256Engine, type Sha256Stream } from './sha256-stream';
 import type { BinaryChannel } from './transport';
 
 export { safeFileName } from './file-names';
@@ -41,6 +40,11 @@ export interface FileSource {
 /** Where a received file goes: a file on disk (File System Access) or memory. */
 export interface FileSink {
 	write(chunk: Uint8Array): Promise<void>;
+	/**
+	 * Optional: writes several chunks, in order, as one write. A disk write costs a round trip
+	 * to the browser process, so the receiver hands over everything that piled up meanwhile.
+	 */
+	writeBatch?(chunks: readonly Uint8Array[]): Promise<void>;
 	close(): Promise<void>;
 	/** Discards everything written so far. */
 	abort(reason?: string): Promise<void>;
@@ -146,6 +150,8 @@ export const BUFFERED_LOW_WATER = 1024 * 1024;
  * unacknowledged, and a peer that sends more is cut off. This bounds receiver memory.
  */
 export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
+/** Largest single write the receiver hands its sink (what piled up during the previous one). */
+export const MAX_WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 /** The receiver acknowledges after this many written bytes (well under the window)… */
 const ACK_EVERY_BYTES = 1024 * 1024;
 /** …or this long after its last ack, so the sender's progress moves on slow links too. */
@@ -263,15 +269,19 @@ interface OutgoingTransfer extends TransferRecord {
 interface IncomingTransfer extends TransferRecord {
 	direction: 'receive';
 	sink: FileSink | null;
-	hasher: ReturnType<typeof sha256.create> | null;
+	hasher: Sha256Stream | null;
 	nextIndex: number;
 	receivedBytes: number;
 	/** Received, hashed, not yet written: what this transfer holds in memory. */
 	pendingWriteBytes: number;
+	/** Those bytes, in order, waiting for the sink. */
+	unwritten: Uint8Array[];
 	writtenBytes: number;
 	ackedBytes: number;
 	lastAckAt: number;
+	/** The write loop while it runs; it drains `unwritten`. */
 	writes: Promise<void>;
+	writing: boolean;
 }
 
 type Transfer = OutgoingTransfer | IncomingTransfer;
@@ -307,6 +317,8 @@ export class FileTransfers {
 		this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
 		this.#now = options.now ?? Date.now;
 		this.#chunkSize = options.chunkSize;
+		// Compiles the hash engine before the first file, not during it.
+		void loadSha256Engine();
 		this.#unsubscribe = [
 			this.#channel.onMessage((data) => this.#onChannelMessage(data)),
 			this.#channel.onClose(() => this.close())
@@ -398,7 +410,7 @@ export class FileTransfers {
 			return;
 		}
 		transfer.sink = sink;
-		transfer.hasher = sha256.create();
+		transfer.hasher = createSha256Stream();
 		transfer.state = 'receiving';
 		this.#markActive(transfer);
 		this.#sendControl({ kind: 'accept', id });
@@ -532,6 +544,7 @@ export class FileTransfers {
 			t.sink = null;
 			t.hasher = null;
 			t.pendingWriteBytes = 0;
+			t.unwritten = [];
 			if (sink && state !== 'done') settleQuietly(() => sink.abort(error ?? state));
 		}
 		t.settle();
@@ -651,10 +664,12 @@ export class FileTransfers {
 			nextIndex: 0,
 			receivedBytes: 0,
 			pendingWriteBytes: 0,
+			unwritten: [],
 			writtenBytes: 0,
 			ackedBytes: 0,
 			lastAckAt: 0,
-			writes: Promise.resolve()
+			writes: Promise.resolve(),
+			writing: false
 		};
 		this.#transfers.set(offer.id, transfer);
 		this.#snapshot = null;
@@ -709,15 +724,21 @@ export class FileTransfers {
 			this.#fail(t, 'incomplete', true);
 			return;
 		}
-		const actual = bytesToHex(t.hasher.digest());
+		const hasher = t.hasher;
 		t.hasher = null;
 		t.state = 'verifying';
 		this.#changed();
-		if (actual !== frame.sha256) {
+		void this.#verifyIncoming(t, hasher, frame.sha256);
+	}
+
+	async #verifyIncoming(t: IncomingTransfer, hasher: Sha256Stream, expected: string) {
+		const actual = await hasher.digest();
+		if (t.state !== 'verifying') return;
+		if (actual !== expected) {
 			this.#fail(t, 'hash-mismatch', true);
 			return;
 		}
-		void this.#completeIncoming(t, actual);
+		await this.#completeIncoming(t, actual);
 	}
 
 	#onDataFrame(bytes: Uint8Array): void {
@@ -746,22 +767,51 @@ export class FileTransfers {
 		t.receivedBytes += length;
 		t.hasher?.update(decoded.payload);
 		t.pendingWriteBytes += length;
-		const payload = decoded.payload;
-		t.writes = t.writes.then(() => this.#writeChunk(t, payload));
+		t.unwritten.push(decoded.payload);
+		if (!t.writing) {
+			t.writing = true;
+			t.writes = this.#writeLoop(t);
+		}
 	}
 
-	async #writeChunk(t: IncomingTransfer, payload: Uint8Array): Promise<void> {
-		const sink = t.sink;
-		if (!sink || !isActiveState(t.state)) return;
+	/**
+	 * Writes what has been received, one write at a time; whatever arrives during a write goes
+	 * into the next one (up to MAX_WRITE_BATCH_BYTES), so a slow disk gets fewer, larger writes
+	 * instead of falling behind. Memory stays within the receive window either way.
+	 */
+	async #writeLoop(t: IncomingTransfer): Promise<void> {
 		try {
-			await sink.write(payload);
-		} catch {
-			this.#fail(t, 'write-failed', true);
-			return;
+			while (t.unwritten.length > 0) {
+				const sink = t.sink;
+				if (!sink || !isActiveState(t.state)) return;
+				let count = 0;
+				let bytes = 0;
+				while (
+					count < t.unwritten.length &&
+					(count === 0 || bytes + t.unwritten[count].length <= MAX_WRITE_BATCH_BYTES)
+				) {
+					bytes += t.unwritten[count].length;
+					count++;
+				}
+				const batch = t.unwritten.splice(0, count);
+				try {
+					if (batch.length > 1 && sink.writeBatch) await sink.writeBatch(batch);
+					else for (const chunk of batch) await sink.write(chunk);
+				} catch {
+					this.#fail(t, 'write-failed', true);
+					return;
+				}
+				if (!isActiveState(t.state)) return;
+				this.#written(t, bytes);
+			}
+		} finally {
+			t.writing = false;
 		}
-		if (!isActiveState(t.state)) return;
-		t.pendingWriteBytes -= payload.length;
-		t.writtenBytes += payload.length;
+	}
+
+	#written(t: IncomingTransfer, bytes: number): void {
+		t.pendingWriteBytes -= bytes;
+		t.writtenBytes += bytes;
 		const now = this.#now();
 		if (
 			t.writtenBytes - t.ackedBytes >= ACK_EVERY_BYTES ||
@@ -831,7 +881,7 @@ export class FileTransfers {
 		}
 		t.reader = reader;
 		const chunkBytes = this.#payloadBytesPerFrame();
-		const hasher = sha256.create();
+		const hasher = createSha256Stream();
 		let offset = 0;
 		let index = 0;
 		let current =
@@ -876,7 +926,9 @@ export class FileTransfers {
 			this.#fail(t, 'file-changed', true);
 			return;
 		}
-		t.announcedSha256 = bytesToHex(hasher.digest());
+		const digest = await hasher.digest();
+		if (t.state !== 'sending') return;
+		t.announcedSha256 = digest;
 		t.lastActivityAt = this.#now();
 		if (!this.#sendControl({ kind: 'done', id: t.id, sha256: t.announcedSha256 })) {
 			this.#fail(t, 'send-failed', false);
@@ -1012,7 +1064,7 @@ export function memorySink(): MemorySink {
 
 /** The part of a `FileSystemWritableFileStream` a sink needs. */
 export interface WritableFileStreamLike {
-	write(data: Uint8Array): Promise<void>;
+	write(data: Uint8Array | Blob): Promise<void>;
 	close(): Promise<void>;
 	abort(reason?: unknown): Promise<void>;
 }
@@ -1024,6 +1076,8 @@ export interface WritableFileStreamLike {
 export function writableSink(writable: WritableFileStreamLike): FileSink {
 	return {
 		write: (chunk) => writable.write(chunk),
+		// One Blob, one write: its bytes are copied once, outside the JavaScript heap.
+		writeBatch: (chunks) => writable.write(new Blob(chunks as Uint8Array<ArrayBuffer>[])),
 		close: () => writable.close(),
 		abort: (reason) => writable.abort(reason)
 	};
