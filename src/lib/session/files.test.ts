@@ -25,6 +25,7 @@ import {
 	FileTransfers,
 	MAX_PENDING_OFFERS,
 	MAX_WRITE_BATCH_BYTES,
+	READ_BLOCK_BYTES,
 	RECEIVE_WINDOW_BYTES,
 	memorySink,
 	type FileTransferFeatures,
@@ -195,6 +196,38 @@ describe('round trip', () => {
 		expect(offset).toBe(data.length);
 		expect(sameBytes(all, data)).toBe(true);
 	}, 20_000);
+
+	it('reads a File in big slices, never its stream, and delivers it intact', async () => {
+		const { sender, receiver } = connectedPair({ channel: { bytesPerMs: Infinity } });
+		const data = randomBytes(2 * READ_BLOCK_BYTES + 12_345, seededRandom(31));
+		const file = new File([data as Uint8Array<ArrayBuffer>], 'sliced.bin');
+		const slices: number[][] = [];
+		const source = {
+			name: file.name,
+			size: file.size,
+			type: file.type,
+			stream: () => {
+				throw new Error('the stream is not used when the file can be sliced');
+			},
+			slice: (start: number, end: number) => {
+				slices.push([start, end]);
+				return file.slice(start, end);
+			}
+		};
+		const sink = memorySink();
+		receiver.on('offer', (offer) => receiver.accept(offer.id, sink));
+		const sent = sendOrThrow(sender, source);
+		expect(await whenFinished(receiver, sent.id)).toMatchObject({
+			state: 'done',
+			sha256: sha256Hex(data)
+		});
+		expect(sameBytes(sink.result(), data)).toBe(true);
+		expect(slices).toEqual([
+			[0, READ_BLOCK_BYTES],
+			[READ_BLOCK_BYTES, 2 * READ_BLOCK_BYTES],
+			[2 * READ_BLOCK_BYTES, data.length]
+		]);
+	});
 
 	it('keeps the event loop free for other work (chat) during a big transfer', async () => {
 		const { sender, receiver } = connectedPair({ channel: { bytesPerMs: Infinity } });
@@ -502,6 +535,22 @@ describe('integrity', () => {
 		expect(sink.aborted).toBe(true);
 		expect(sink.closed).toBe(false);
 		expect(sink.chunks).toHaveLength(0);
+	});
+
+	it('fails the sender when a sliced file is shorter than announced, or cannot be read', async () => {
+		for (const [slice, error] of [
+			[(start: number) => new Blob([new Uint8Array(start === 0 ? 5_000_000 : 0)]), 'file-changed'],
+			[() => ({ arrayBuffer: () => Promise.reject(new Error('NotReadableError')) }), 'read-failed']
+		] as const) {
+			const { sender, receiver } = connectedPair();
+			const sink = recordingSink();
+			receiver.on('offer', (offer) => receiver.accept(offer.id, sink));
+			const liar = { ...fileFrom(new Uint8Array(9_000_000)), slice };
+			const sent = sendOrThrow(sender, liar);
+			expect(await whenFinished(sender, sent.id)).toMatchObject({ state: 'failed', error });
+			expect((await whenFinished(receiver, sent.id)).error).toBe(error);
+			expect(sink.aborted).toBe(true);
+		}
 	});
 
 	it('fails the sender when the file is shorter than announced', async () => {
