@@ -154,6 +154,8 @@ export const BUFFERED_LOW_WATER = 1024 * 1024;
 export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
 /** Largest single write the receiver hands its sink (what piled up during the previous one). */
 export const MAX_WRITE_BATCH_BYTES = 4 * 1024 * 1024;
+/** With a write on its way, the next is handed over once this much has piled up. */
+const WRITE_AHEAD_BYTES = 1024 * 1024;
 /** The receiver acknowledges after this many written bytes (well under the window)… */
 const ACK_EVERY_BYTES = 1024 * 1024;
 /** …or this long after its last ack, so the sender's progress moves on slow links too. */
@@ -225,6 +227,10 @@ function yieldToEventLoop(): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+async function writeInOrder(sink: FileSink, chunks: readonly Uint8Array[]): Promise<void> {
+	for (const chunk of chunks) await sink.write(chunk);
+}
+
 /** Runs a sink/reader call that may throw or reject, ignoring the outcome. */
 function settleQuietly(action: () => Promise<unknown> | undefined): void {
 	try {
@@ -283,9 +289,10 @@ interface IncomingTransfer extends TransferRecord {
 	writtenBytes: number;
 	ackedBytes: number;
 	lastAckAt: number;
-	/** The write loop while it runs; it drains `unwritten`. */
+	unwrittenBytes: number;
+	/** Settles once the writes handed to the sink so far are done and counted. */
 	writes: Promise<void>;
-	writing: boolean;
+	writesInFlight: number;
 }
 
 type Transfer = OutgoingTransfer | IncomingTransfer;
@@ -549,6 +556,7 @@ export class FileTransfers {
 			t.hasher = null;
 			t.pendingWriteBytes = 0;
 			t.unwritten = [];
+			t.unwrittenBytes = 0;
 			if (sink && state !== 'done') settleQuietly(() => sink.abort(error ?? state));
 		}
 		t.settle();
@@ -672,8 +680,9 @@ export class FileTransfers {
 			writtenBytes: 0,
 			ackedBytes: 0,
 			lastAckAt: 0,
+			unwrittenBytes: 0,
 			writes: Promise.resolve(),
-			writing: false
+			writesInFlight: 0
 		};
 		this.#transfers.set(offer.id, transfer);
 		this.#snapshot = null;
@@ -772,44 +781,60 @@ export class FileTransfers {
 		t.hasher?.update(decoded.payload);
 		t.pendingWriteBytes += length;
 		t.unwritten.push(decoded.payload);
-		if (!t.writing) {
-			t.writing = true;
-			t.writes = this.#writeLoop(t);
-		}
+		t.unwrittenBytes += length;
+		this.#issueWrites(t);
 	}
 
 	/**
-	 * Writes what has been received, one write at a time; whatever arrives during a write goes
-	 * into the next one (up to MAX_WRITE_BATCH_BYTES), so a slow disk gets fewer, larger writes
-	 * instead of falling behind. Memory stays within the receive window either way.
+	 * Hands the sink what has been received. A disk write is a round trip to the browser
+	 * process, so whatever arrives meanwhile goes into the next write (up to
+	 * MAX_WRITE_BATCH_BYTES): a slow disk gets fewer, larger writes instead of falling behind. A
+	 * sink that takes batches (one call per write, queued in order) is handed the next one as
+	 * soon as WRITE_AHEAD_BYTES have piled up, so the disk never waits for this page between two
+	 * writes. Memory stays within the receive window either way.
 	 */
-	async #writeLoop(t: IncomingTransfer): Promise<void> {
-		try {
-			while (t.unwritten.length > 0) {
-				const sink = t.sink;
-				if (!sink || !isActiveState(t.state)) return;
-				let count = 0;
-				let bytes = 0;
-				while (
-					count < t.unwritten.length &&
-					(count === 0 || bytes + t.unwritten[count].length <= MAX_WRITE_BATCH_BYTES)
-				) {
-					bytes += t.unwritten[count].length;
-					count++;
-				}
-				const batch = t.unwritten.splice(0, count);
+	#issueWrites(t: IncomingTransfer): void {
+		const sink = t.sink;
+		if (!sink || !isActiveState(t.state)) return;
+		const maxInFlight = sink.writeBatch ? 2 : 1;
+		while (
+			t.unwritten.length > 0 &&
+			t.writesInFlight < maxInFlight &&
+			(t.writesInFlight === 0 || t.unwrittenBytes >= WRITE_AHEAD_BYTES)
+		) {
+			let count = 0;
+			let bytes = 0;
+			while (
+				count < t.unwritten.length &&
+				(count === 0 || bytes + t.unwritten[count].length <= MAX_WRITE_BATCH_BYTES)
+			) {
+				bytes += t.unwritten[count].length;
+				count++;
+			}
+			const batch = t.unwritten.splice(0, count);
+			t.unwrittenBytes -= bytes;
+			t.writesInFlight++;
+			let writing: Promise<void>;
+			try {
+				writing =
+					batch.length > 1 && sink.writeBatch ? sink.writeBatch(batch) : writeInOrder(sink, batch);
+			} catch (error) {
+				writing = Promise.reject(error);
+			}
+			// Handled below, in order; a rejection must not be reported as unhandled meanwhile.
+			writing.catch(() => undefined);
+			t.writes = t.writes.then(async () => {
 				try {
-					if (batch.length > 1 && sink.writeBatch) await sink.writeBatch(batch);
-					else for (const chunk of batch) await sink.write(chunk);
+					await writing;
 				} catch {
 					this.#fail(t, 'write-failed', true);
 					return;
 				}
+				t.writesInFlight--;
 				if (!isActiveState(t.state)) return;
 				this.#written(t, bytes);
-			}
-		} finally {
-			t.writing = false;
+				this.#issueWrites(t);
+			});
 		}
 	}
 
@@ -830,7 +855,11 @@ export class FileTransfers {
 	}
 
 	async #completeIncoming(t: IncomingTransfer, digest: string): Promise<void> {
-		await t.writes;
+		// Each finished write may hand the sink another one: wait until none is left.
+		while (isActiveState(t.state) && (t.writesInFlight > 0 || t.unwritten.length > 0)) {
+			this.#issueWrites(t);
+			await t.writes;
+		}
 		const sink = t.sink;
 		if (t.state !== 'verifying' || !sink) return;
 		try {
