@@ -1,7 +1,7 @@
 // file transfer: raw RTCDataChannel throughput for a 256 MiB random buffer (256 KiB messages,
-// backpressure 8 MiB / 1 MiB, SHA-256 checked on both sides), and the receiving page's peak
-// JS heap (V8 heap + ArrayBuffer backing stores, via CDP). Ponte's own transfer of the same
-// file is compared against it once file transfer is in the pages (issue 4, item 7).
+// backpressure 8 MiB / 1 MiB, SHA-256 checked on both sides with the same engine as Ponte),
+// and the receiving page's peak JS heap (V8 heap + ArrayBuffer backing stores, via CDP),
+// against Ponte's own transfer of the same size (issue 4, item 7).
 import fs from 'node:fs';
 import path from 'node:path';
 import { benchClient } from '../lib/browser.js';
