@@ -35,9 +35,27 @@ function nobleHasher(): SyncHasher {
 const nobleEngine: Engine = async () => nobleHasher();
 
 let engine: Promise<Engine> | null = null;
+/** One hasher made in advance, so a transfer starts hashing at once (instances are async). */
+let spare: SyncHasher | null = null;
+let makingSpare: Promise<void> | null = null;
 
-/** Loads (once) the fastest engine that works here; never rejects. */
-export function loadSha256Engine(): Promise<Engine> {
+function refillSpare(make: Engine): Promise<void> {
+	if (spare) return Promise.resolve();
+	makingSpare ??= make()
+		.then((made) => void (spare = made))
+		.catch(() => undefined)
+		.finally(() => (makingSpare = null));
+	return makingSpare;
+}
+
+/** Loads (once) the fastest engine that works here, with a hasher ready; never rejects. */
+export async function loadSha256Engine(): Promise<Engine> {
+	const make = await loadEngine();
+	await refillSpare(make);
+	return make;
+}
+
+function loadEngine(): Promise<Engine> {
 	engine ??= (async (): Promise<Engine> => {
 		try {
 			const { createSHA256 } = await import('hash-wasm');
@@ -59,18 +77,22 @@ export function loadSha256Engine(): Promise<Engine> {
 
 /** Usable at once: bytes added before the engine is ready are queued (by reference). */
 export function createSha256Stream(): Sha256Stream {
-	let hasher: SyncHasher | null = null;
+	let hasher: SyncHasher | null = spare;
+	spare = null;
 	let queued: Uint8Array[] = [];
 	let finished = false;
-	const ready = loadSha256Engine()
-		.then((make) => make())
-		.catch(() => nobleHasher())
-		.then((made) => {
-			for (const bytes of queued) made.update(bytes);
-			queued = [];
-			hasher = made;
-			return made;
-		});
+	const ready = hasher
+		? Promise.resolve(hasher)
+		: loadEngine()
+				.then((make) => make())
+				.catch(() => nobleHasher())
+				.then((made) => {
+					for (const bytes of queued) made.update(bytes);
+					queued = [];
+					hasher = made;
+					return made;
+				});
+	void loadEngine().then(refillSpare);
 	return {
 		update(bytes) {
 			if (finished) throw new Error('SHA-256 stream already digested');
