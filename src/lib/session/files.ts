@@ -151,7 +151,7 @@ export const BUFFERED_LOW_WATER = 1024 * 1024;
  * Most bytes received but not yet written that a receiver holds; the sender never has more
  * unacknowledged, and a peer that sends more is cut off. This bounds receiver memory.
  */
-export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
+export const RECEIVE_WINDOW_BYTES = 32 * 1024 * 1024;
 /** Largest single write the receiver hands its sink (what piled up during the previous one). */
 export const MAX_WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 /** With a write on its way, the next is handed over once this much has piled up. */
