@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { query } from './admin-helpers';
+import { adminPage, newAgentAccount, query, startSessionAs } from './admin-helpers';
 import { privateFileDigest, saveToPrivateFiles, startSession, withoutSavePicker } from './helpers';
 
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
@@ -131,5 +131,41 @@ test("the agent's tab closing mid-transfer: the customer is told, the partial fi
 	).map((e) => e.type);
 	expect(events).toContain('file.offered');
 	expect(events).not.toContain('file');
+	await s.close();
+});
+
+test("a file over the group's size limit is refused with a message, and never offered", async ({
+	browser
+}) => {
+	// Its own group (1 MB limit) and agent, so every other test keeps the defaults.
+	const { page: admin, context } = await adminPage(browser);
+	const groupName = `Small files ${Date.now()}`;
+	await admin.goto('/admin/groups');
+	await admin.getByLabel('Group name').fill(groupName);
+	await admin.getByLabel('Maximum file size').fill('1');
+	await admin.getByRole('button', { name: 'Create group' }).click();
+	await expect(admin.getByRole('heading', { name: groupName })).toBeVisible();
+	const credentials = await newAgentAccount(browser, admin, { name: 'Small', group: groupName });
+	await context.close();
+	const s = await startSessionAs(browser, credentials);
+
+	await sendFiles(s.customer, [randomFile('too-big.iso', 2 * 1024 * 1024)]);
+	const refusal = s.customer.getByRole('alert').filter({ hasText: 'too-big.iso' });
+	// "too-big.iso is larger than the 1 MB limit and was not sent."
+	await expect(refusal).toContainText(/\b1(\.0)?\sMB\b/);
+	// Nothing reached the agent: no question, no transfer, nothing in the session's report.
+	await s.customer.waitForTimeout(1000);
+	await expect(incoming(s.agent)).toHaveCount(0);
+	await expect(transferRow(s.agent, 'too-big.iso')).toHaveCount(0);
+	await expect(transferRow(s.customer, 'too-big.iso')).toHaveCount(0);
+	expect(
+		query("SELECT type FROM session_events WHERE session_id = ? AND type LIKE 'file%'", s.sessionId)
+	).toEqual([]);
+
+	// A file within the limit still goes through in the same session.
+	const small = randomFile('fits.txt', 500_000);
+	await sendFiles(s.customer, [small]);
+	await expect(refusal).toHaveCount(0);
+	await expect(incoming(s.agent)).toContainText('fits.txt');
 	await s.close();
 });

@@ -1,5 +1,5 @@
 // Serves the bench's own pages (bench/pages), PeerJS's browser bundle, screen-quality.ts
-// (transpiled) and @noble/hashes on a second loopback port. A real loopback server rather than
+// (transpiled), @noble/hashes and hash-wasm on a second loopback port. A real loopback server rather than
 // Playwright routes: Chromium's local-network-access checks block a page with no real
 // address from opening a websocket to 127.0.0.1.
 import fs from 'node:fs';
@@ -31,6 +31,9 @@ function benchFiles(root) {
 			return fs.readFileSync(path.join(root, 'node_modules/peerjs/dist/peerjs.min.js'));
 		}
 		if (name === 'screen-quality.js') return typescriptModule('src/lib/peer/screen-quality.ts');
+		if (name === 'hash-wasm.js') {
+			return fs.readFileSync(path.join(root, 'node_modules/hash-wasm/dist/index.esm.min.js'));
+		}
 		const noble = /^noble\/([\w.-]+\.js)$/.exec(name);
 		if (noble) return fs.readFileSync(path.join(root, 'node_modules/@noble/hashes', noble[1]));
 		if (/^[\w-]+\.(html|js)$/.test(name) && fs.existsSync(path.join(pages, name))) {

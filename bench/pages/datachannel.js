@@ -1,8 +1,26 @@
 // The raw RTCDataChannel half of the file-transfer figure: one reliable ordered channel,
 // 256 KiB messages, backpressure on bufferedAmount (pause above 8 MiB, resume below 1 MiB),
 // SHA-256 computed incrementally on both sides as bytes pass (as Ponte's files.ts does, with
-// the same library). The bench relays the offer and answer (complete, no trickle).
-import { sha256 } from '/__bench/noble/sha2.js';
+// the same engine: hash-wasm's WebAssembly SHA-256, see src/lib/session/sha256-stream.ts). The
+// bench relays the offer and answer (complete, no trickle).
+import { createSHA256 } from '/__bench/hash-wasm.js';
+
+const sha256 = {
+	/** Usable at once (bytes before the engine is ready wait in a queue); `start` awaits it. */
+	create() {
+		let hasher = null;
+		const queued = [];
+		const ready = createSHA256().then((made) => {
+			hasher = made.init();
+			for (const bytes of queued.splice(0)) hasher.update(bytes);
+		});
+		return {
+			start: () => ready,
+			update: (bytes) => (hasher ? hasher.update(bytes) : queued.push(bytes)),
+			digest: () => hasher.digest('binary')
+		};
+	}
+};
 
 const now = () => performance.timeOrigin + performance.now();
 const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -68,6 +86,7 @@ window.raw = {
 
 	async send({ chunk, high, low }) {
 		const hasher = sha256.create();
+		await hasher.start();
 		const startedAt = now();
 		channel.bufferedAmountLowThreshold = low;
 		for (let offset = 0; offset < source.length; offset += chunk) {
@@ -91,7 +110,7 @@ window.raw = {
 		let bytes = 0;
 		let firstAt = null;
 		received = new Promise((resolve) => {
-			channel.addEventListener('message', ({ data }) => {
+			channel.addEventListener('message', async ({ data }) => {
 				if (typeof data !== 'string') {
 					firstAt ??= now();
 					bytes += data.byteLength;
@@ -99,6 +118,7 @@ window.raw = {
 					return;
 				}
 				const done = JSON.parse(data);
+				await hasher.start();
 				const digest = hex(hasher.digest());
 				resolve({
 					bytes,

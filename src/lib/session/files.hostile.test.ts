@@ -2,7 +2,7 @@
  * The receiver facing a hostile or broken sender: every rule violation fails that transfer,
  * aborts its sink and tells the peer; nothing lets the sender grow the receiver's memory.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBinaryChannelPair, type FakeBinaryChannel } from './fake-binary-channel';
 import {
 	DATA_FRAME_MAGIC,
@@ -19,6 +19,11 @@ import {
 } from './file-framing';
 import { recordingSink, sha256Hex } from './file-test-helpers';
 import { DEFAULT_MAX_FILE_SIZE, FileTransfers, RECEIVE_WINDOW_BYTES } from './files';
+import { loadSha256Engine } from './sha256-stream';
+
+// The hash engine compiles once per page (WebAssembly); the short settle() waits below assume
+// it is ready, as it is long before a user accepts a file.
+beforeAll(() => loadSha256Engine());
 
 afterEach(() => {
 	vi.useRealTimers();
@@ -68,7 +73,9 @@ describe('hostile data frames', () => {
 		await settle();
 		expect(state()).toMatchObject({ state: 'done', sha256: sha256Hex(payload) });
 		expect(sink.bytes()).toEqual(payload);
-		expect(replies.map((r) => r.kind)).toEqual(['accept', 'ack', 'ack', 'verified']);
+		await vi.waitFor(() =>
+			expect(replies.map((r) => r.kind)).toEqual(['accept', 'ack', 'ack', 'verified'])
+		);
 	});
 
 	it('refuses a wrong chunk index', async () => {

@@ -24,6 +24,8 @@ import {
 	DEFAULT_MAX_FILE_SIZE,
 	FileTransfers,
 	MAX_PENDING_OFFERS,
+	MAX_WRITE_BATCH_BYTES,
+	READ_BLOCK_BYTES,
 	RECEIVE_WINDOW_BYTES,
 	memorySink,
 	type FileTransferFeatures,
@@ -130,7 +132,7 @@ describe('round trip', () => {
 
 	it('caps frames at 262,144 bytes and applies backpressure on bufferedAmount', async () => {
 		const { senderChannel, sender, receiver } = connectedPair({
-			channel: { maxMessageSize: 1024 * 1024 * 1024, bytesPerMs: 16 * 1024 }
+			channel: { maxMessageSize: 1024 * 1024 * 1024, bytesPerMs: 4 * 1024 }
 		});
 		let largestFrame = 0;
 		senderChannel.tamper = (data) => {
@@ -152,6 +154,89 @@ describe('round trip', () => {
 		);
 		expect(sameBytes(sink.result(), data)).toBe(true);
 	}, 20_000);
+
+	it('hands a slow disk what piled up during each write as one batch, in order, one ahead', async () => {
+		const { sender, receiver } = connectedPair({ channel: { bytesPerMs: Infinity } });
+		const calls: number[][] = [];
+		const written: Uint8Array[] = [];
+		let active = 0;
+		let mostActive = 0;
+		const slowWrite = async () => {
+			mostActive = Math.max(mostActive, ++active);
+			await new Promise<void>((resolve) => setTimeout(resolve, 15));
+			active--;
+		};
+		const sink = {
+			async write(chunk: Uint8Array) {
+				calls.push([chunk.length]);
+				written.push(chunk.slice());
+				await slowWrite();
+			},
+			async writeBatch(chunks: readonly Uint8Array[]) {
+				calls.push(chunks.map((c) => c.length));
+				for (const chunk of chunks) written.push(chunk.slice());
+				await slowWrite();
+			},
+			close: async () => {},
+			abort: async () => {}
+		};
+		const data = randomBytes(12 * 1024 * 1024, seededRandom(21));
+		receiver.on('offer', (offer) => receiver.accept(offer.id, sink));
+		const sent = sendOrThrow(sender, fileFrom(data));
+		expect((await whenFinished(receiver, sent.id)).state).toBe('done');
+
+		// A batching sink gets the next write while one is on its way (never more), so the disk
+		// does not wait for the page in between.
+		expect(mostActive).toBe(2);
+		const frames = Math.ceil(data.length / (MAX_FRAME_BYTES - DATA_HEADER_BYTES));
+		expect(calls.length).toBeLessThan(frames / 2);
+		expect(calls.some((batch) => batch.length > 1)).toBe(true);
+		for (const batch of calls) {
+			if (batch.length > 1) {
+				expect(batch.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(MAX_WRITE_BATCH_BYTES);
+			}
+		}
+		const all = new Uint8Array(data.length);
+		let offset = 0;
+		for (const chunk of written) {
+			all.set(chunk, offset);
+			offset += chunk.length;
+		}
+		expect(offset).toBe(data.length);
+		expect(sameBytes(all, data)).toBe(true);
+	}, 20_000);
+
+	it('reads a File in big slices, never its stream, and delivers it intact', async () => {
+		const { sender, receiver } = connectedPair({ channel: { bytesPerMs: Infinity } });
+		const data = randomBytes(2 * READ_BLOCK_BYTES + 12_345, seededRandom(31));
+		const file = new File([data as Uint8Array<ArrayBuffer>], 'sliced.bin');
+		const slices: number[][] = [];
+		const source = {
+			name: file.name,
+			size: file.size,
+			type: file.type,
+			stream: () => {
+				throw new Error('the stream is not used when the file can be sliced');
+			},
+			slice: (start: number, end: number) => {
+				slices.push([start, end]);
+				return file.slice(start, end);
+			}
+		};
+		const sink = memorySink();
+		receiver.on('offer', (offer) => receiver.accept(offer.id, sink));
+		const sent = sendOrThrow(sender, source);
+		expect(await whenFinished(receiver, sent.id)).toMatchObject({
+			state: 'done',
+			sha256: sha256Hex(data)
+		});
+		expect(sameBytes(sink.result(), data)).toBe(true);
+		expect(slices).toEqual([
+			[0, READ_BLOCK_BYTES],
+			[READ_BLOCK_BYTES, 2 * READ_BLOCK_BYTES],
+			[2 * READ_BLOCK_BYTES, data.length]
+		]);
+	});
 
 	it('keeps the event loop free for other work (chat) during a big transfer', async () => {
 		const { sender, receiver } = connectedPair({ channel: { bytesPerMs: Infinity } });
@@ -459,6 +544,22 @@ describe('integrity', () => {
 		expect(sink.aborted).toBe(true);
 		expect(sink.closed).toBe(false);
 		expect(sink.chunks).toHaveLength(0);
+	});
+
+	it('fails the sender when a sliced file is shorter than announced, or cannot be read', async () => {
+		for (const [slice, error] of [
+			[(start: number) => new Blob([new Uint8Array(start === 0 ? 5_000_000 : 0)]), 'file-changed'],
+			[() => ({ arrayBuffer: () => Promise.reject(new Error('NotReadableError')) }), 'read-failed']
+		] as const) {
+			const { sender, receiver } = connectedPair();
+			const sink = recordingSink();
+			receiver.on('offer', (offer) => receiver.accept(offer.id, sink));
+			const liar = { ...fileFrom(new Uint8Array(9_000_000)), slice };
+			const sent = sendOrThrow(sender, liar);
+			expect(await whenFinished(sender, sent.id)).toMatchObject({ state: 'failed', error });
+			expect((await whenFinished(receiver, sent.id)).error).toBe(error);
+			expect(sink.aborted).toBe(true);
+		}
 	});
 
 	it('fails the sender when the file is shorter than announced', async () => {

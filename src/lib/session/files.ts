@@ -11,8 +11,6 @@
  * Everything the peer sends is validated; a transfer whose peer breaks the rules is failed
  * and its sink aborted, and frames for transfers that are not active are dropped.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import {
 	DATA_HEADER_BYTES,
 	MAX_CHUNK_BYTES,
@@ -26,6 +24,7 @@ import {
 	type ControlFrame
 } from './file-framing';
 import { safeFileName } from './file-names';
+import { createSha256Stream, loadSha256Engine, type Sha256Stream } from './sha256-stream';
 import type { BinaryChannel } from './transport';
 
 export { safeFileName } from './file-names';
@@ -36,11 +35,18 @@ export interface FileSource {
 	size: number;
 	type: string;
 	stream(): ReadableStream<Uint8Array>;
+	/** Optional (a `File` has it): read in big slices rather than the stream's small pieces. */
+	slice?(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
 }
 
 /** Where a received file goes: a file on disk (File System Access) or memory. */
 export interface FileSink {
 	write(chunk: Uint8Array): Promise<void>;
+	/**
+	 * Optional: writes several chunks, in order, as one write. A disk write costs a round trip
+	 * to the browser process, so the receiver hands over everything that piled up meanwhile.
+	 */
+	writeBatch?(chunks: readonly Uint8Array[]): Promise<void>;
 	close(): Promise<void>;
 	/** Discards everything written so far. */
 	abort(reason?: string): Promise<void>;
@@ -145,7 +151,11 @@ export const BUFFERED_LOW_WATER = 1024 * 1024;
  * Most bytes received but not yet written that a receiver holds; the sender never has more
  * unacknowledged, and a peer that sends more is cut off. This bounds receiver memory.
  */
-export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
+export const RECEIVE_WINDOW_BYTES = 32 * 1024 * 1024;
+/** Largest single write the receiver hands its sink (what piled up during the previous one). */
+export const MAX_WRITE_BATCH_BYTES = 4 * 1024 * 1024;
+/** With a write on its way, the next is handed over once this much has piled up. */
+const WRITE_AHEAD_BYTES = 1024 * 1024;
 /** The receiver acknowledges after this many written bytes (well under the window)… */
 const ACK_EVERY_BYTES = 1024 * 1024;
 /** …or this long after its last ack, so the sender's progress moves on slow links too. */
@@ -154,6 +164,8 @@ const ACK_EVERY_MS = 250;
 export const MAX_PENDING_OFFERS = 16;
 /** Finished transfers kept in the list; older ones are dropped first. */
 export const MAX_FINISHED_KEPT = 200;
+/** A sliceable file is read this much at a time, the next slice while the last one is sent. */
+export const READ_BLOCK_BYTES = 4 * 1024 * 1024;
 /** The sender lets other work run (chat, rendering) after this many bytes. */
 const YIELD_EVERY_BYTES = 4 * 1024 * 1024;
 const SPEED_SAMPLE_MS = 250;
@@ -215,6 +227,10 @@ function yieldToEventLoop(): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+async function writeInOrder(sink: FileSink, chunks: readonly Uint8Array[]): Promise<void> {
+	for (const chunk of chunks) await sink.write(chunk);
+}
+
 /** Runs a sink/reader call that may throw or reject, ignoring the outcome. */
 function settleQuietly(action: () => Promise<unknown> | undefined): void {
 	try {
@@ -263,15 +279,20 @@ interface OutgoingTransfer extends TransferRecord {
 interface IncomingTransfer extends TransferRecord {
 	direction: 'receive';
 	sink: FileSink | null;
-	hasher: ReturnType<typeof sha256.create> | null;
+	hasher: Sha256Stream | null;
 	nextIndex: number;
 	receivedBytes: number;
 	/** Received, hashed, not yet written: what this transfer holds in memory. */
 	pendingWriteBytes: number;
+	/** Those bytes, in order, waiting for the sink. */
+	unwritten: Uint8Array[];
 	writtenBytes: number;
 	ackedBytes: number;
 	lastAckAt: number;
+	unwrittenBytes: number;
+	/** Settles once the writes handed to the sink so far are done and counted. */
 	writes: Promise<void>;
+	writesInFlight: number;
 }
 
 type Transfer = OutgoingTransfer | IncomingTransfer;
@@ -307,6 +328,8 @@ export class FileTransfers {
 		this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
 		this.#now = options.now ?? Date.now;
 		this.#chunkSize = options.chunkSize;
+		// Compiles the hash engine before the first file, not during it.
+		void loadSha256Engine();
 		this.#unsubscribe = [
 			this.#channel.onMessage((data) => this.#onChannelMessage(data)),
 			this.#channel.onClose(() => this.close())
@@ -398,7 +421,7 @@ export class FileTransfers {
 			return;
 		}
 		transfer.sink = sink;
-		transfer.hasher = sha256.create();
+		transfer.hasher = createSha256Stream();
 		transfer.state = 'receiving';
 		this.#markActive(transfer);
 		this.#sendControl({ kind: 'accept', id });
@@ -532,6 +555,8 @@ export class FileTransfers {
 			t.sink = null;
 			t.hasher = null;
 			t.pendingWriteBytes = 0;
+			t.unwritten = [];
+			t.unwrittenBytes = 0;
 			if (sink && state !== 'done') settleQuietly(() => sink.abort(error ?? state));
 		}
 		t.settle();
@@ -651,10 +676,13 @@ export class FileTransfers {
 			nextIndex: 0,
 			receivedBytes: 0,
 			pendingWriteBytes: 0,
+			unwritten: [],
 			writtenBytes: 0,
 			ackedBytes: 0,
 			lastAckAt: 0,
-			writes: Promise.resolve()
+			unwrittenBytes: 0,
+			writes: Promise.resolve(),
+			writesInFlight: 0
 		};
 		this.#transfers.set(offer.id, transfer);
 		this.#snapshot = null;
@@ -709,15 +737,21 @@ export class FileTransfers {
 			this.#fail(t, 'incomplete', true);
 			return;
 		}
-		const actual = bytesToHex(t.hasher.digest());
+		const hasher = t.hasher;
 		t.hasher = null;
 		t.state = 'verifying';
 		this.#changed();
-		if (actual !== frame.sha256) {
+		void this.#verifyIncoming(t, hasher, frame.sha256);
+	}
+
+	async #verifyIncoming(t: IncomingTransfer, hasher: Sha256Stream, expected: string) {
+		const actual = await hasher.digest();
+		if (t.state !== 'verifying') return;
+		if (actual !== expected) {
 			this.#fail(t, 'hash-mismatch', true);
 			return;
 		}
-		void this.#completeIncoming(t, actual);
+		await this.#completeIncoming(t, actual);
 	}
 
 	#onDataFrame(bytes: Uint8Array): void {
@@ -746,22 +780,67 @@ export class FileTransfers {
 		t.receivedBytes += length;
 		t.hasher?.update(decoded.payload);
 		t.pendingWriteBytes += length;
-		const payload = decoded.payload;
-		t.writes = t.writes.then(() => this.#writeChunk(t, payload));
+		t.unwritten.push(decoded.payload);
+		t.unwrittenBytes += length;
+		this.#issueWrites(t);
 	}
 
-	async #writeChunk(t: IncomingTransfer, payload: Uint8Array): Promise<void> {
+	/**
+	 * Hands the sink what has been received. A disk write is a round trip to the browser
+	 * process, so whatever arrives meanwhile goes into the next write (up to
+	 * MAX_WRITE_BATCH_BYTES): a slow disk gets fewer, larger writes instead of falling behind. A
+	 * sink that takes batches (one call per write, queued in order) is handed the next one as
+	 * soon as WRITE_AHEAD_BYTES have piled up, so the disk never waits for this page between two
+	 * writes. Memory stays within the receive window either way.
+	 */
+	#issueWrites(t: IncomingTransfer): void {
 		const sink = t.sink;
 		if (!sink || !isActiveState(t.state)) return;
-		try {
-			await sink.write(payload);
-		} catch {
-			this.#fail(t, 'write-failed', true);
-			return;
+		const maxInFlight = sink.writeBatch ? 2 : 1;
+		while (
+			t.unwritten.length > 0 &&
+			t.writesInFlight < maxInFlight &&
+			(t.writesInFlight === 0 || t.unwrittenBytes >= WRITE_AHEAD_BYTES)
+		) {
+			let count = 0;
+			let bytes = 0;
+			while (
+				count < t.unwritten.length &&
+				(count === 0 || bytes + t.unwritten[count].length <= MAX_WRITE_BATCH_BYTES)
+			) {
+				bytes += t.unwritten[count].length;
+				count++;
+			}
+			const batch = t.unwritten.splice(0, count);
+			t.unwrittenBytes -= bytes;
+			t.writesInFlight++;
+			let writing: Promise<void>;
+			try {
+				writing =
+					batch.length > 1 && sink.writeBatch ? sink.writeBatch(batch) : writeInOrder(sink, batch);
+			} catch (error) {
+				writing = Promise.reject(error);
+			}
+			// Handled below, in order; a rejection must not be reported as unhandled meanwhile.
+			writing.catch(() => undefined);
+			t.writes = t.writes.then(async () => {
+				try {
+					await writing;
+				} catch {
+					this.#fail(t, 'write-failed', true);
+					return;
+				}
+				t.writesInFlight--;
+				if (!isActiveState(t.state)) return;
+				this.#written(t, bytes);
+				this.#issueWrites(t);
+			});
 		}
-		if (!isActiveState(t.state)) return;
-		t.pendingWriteBytes -= payload.length;
-		t.writtenBytes += payload.length;
+	}
+
+	#written(t: IncomingTransfer, bytes: number): void {
+		t.pendingWriteBytes -= bytes;
+		t.writtenBytes += bytes;
 		const now = this.#now();
 		if (
 			t.writtenBytes - t.ackedBytes >= ACK_EVERY_BYTES ||
@@ -776,7 +855,11 @@ export class FileTransfers {
 	}
 
 	async #completeIncoming(t: IncomingTransfer, digest: string): Promise<void> {
-		await t.writes;
+		// Each finished write may hand the sink another one: wait until none is left.
+		while (isActiveState(t.state) && (t.writesInFlight > 0 || t.unwritten.length > 0)) {
+			this.#issueWrites(t);
+			await t.writes;
+		}
 		const sink = t.sink;
 		if (t.state !== 'verifying' || !sink) return;
 		try {
@@ -819,19 +902,55 @@ export class FileTransfers {
 		return Math.max(1, Math.min(wanted, limit, MAX_CHUNK_BYTES));
 	}
 
+	/**
+	 * The file's bytes in order. A sliceable source (a browser `File`) is read READ_BLOCK_BYTES
+	 * at a time with the next slice already on its way, which costs the main thread far less
+	 * than the stream's 64 KiB pieces; anything else is read through its stream.
+	 */
+	#openSource(t: OutgoingTransfer): () => Promise<ReadableStreamReadResult<Uint8Array>> {
+		const source = t.source;
+		const slice = source.slice?.bind(source);
+		if (!slice) {
+			const reader = source.stream().getReader();
+			t.reader = reader;
+			return () => reader.read();
+		}
+		const readAt = (start: number) => {
+			const reading = slice(start, Math.min(t.size, start + READ_BLOCK_BYTES))
+				.arrayBuffer()
+				.then((buffer) => new Uint8Array(buffer));
+			// Awaited later; a failure meanwhile (a cancelled transfer) must not go unhandled.
+			reading.catch(() => undefined);
+			return reading;
+		};
+		let next = 0;
+		let ahead = t.size > 0 ? readAt(0) : null;
+		return async () => {
+			if (!ahead || t.state !== 'sending') return { done: true, value: undefined };
+			const reading = ahead;
+			next += READ_BLOCK_BYTES;
+			ahead = next < t.size ? readAt(next) : null;
+			const value = await reading;
+			// A slice shorter than asked: the file shrank; the framing loop reports it.
+			if (value.length < Math.min(READ_BLOCK_BYTES, t.size - (next - READ_BLOCK_BYTES))) {
+				ahead = null;
+			}
+			return { done: false, value };
+		};
+	}
+
 	async #streamFile(t: OutgoingTransfer): Promise<void> {
 		this.#markActive(t);
 		this.#ensureIdleTimer();
-		let reader: ReadableStreamDefaultReader<Uint8Array>;
+		let nextPiece: () => Promise<ReadableStreamReadResult<Uint8Array>>;
 		try {
-			reader = t.source.stream().getReader();
+			nextPiece = this.#openSource(t);
 		} catch {
 			this.#fail(t, 'read-failed', true);
 			return;
 		}
-		t.reader = reader;
 		const chunkBytes = this.#payloadBytesPerFrame();
-		const hasher = sha256.create();
+		const hasher = createSha256Stream();
 		let offset = 0;
 		let index = 0;
 		let current =
@@ -841,7 +960,7 @@ export class FileTransfers {
 		for (;;) {
 			let read: ReadableStreamReadResult<Uint8Array>;
 			try {
-				read = await reader.read();
+				read = await nextPiece();
 			} catch {
 				this.#fail(t, 'read-failed', true);
 				return;
@@ -876,7 +995,9 @@ export class FileTransfers {
 			this.#fail(t, 'file-changed', true);
 			return;
 		}
-		t.announcedSha256 = bytesToHex(hasher.digest());
+		const digest = await hasher.digest();
+		if (t.state !== 'sending') return;
+		t.announcedSha256 = digest;
 		t.lastActivityAt = this.#now();
 		if (!this.#sendControl({ kind: 'done', id: t.id, sha256: t.announcedSha256 })) {
 			this.#fail(t, 'send-failed', false);
@@ -1012,7 +1133,7 @@ export function memorySink(): MemorySink {
 
 /** The part of a `FileSystemWritableFileStream` a sink needs. */
 export interface WritableFileStreamLike {
-	write(data: Uint8Array): Promise<void>;
+	write(data: Uint8Array | Blob): Promise<void>;
 	close(): Promise<void>;
 	abort(reason?: unknown): Promise<void>;
 }
@@ -1024,6 +1145,8 @@ export interface WritableFileStreamLike {
 export function writableSink(writable: WritableFileStreamLike): FileSink {
 	return {
 		write: (chunk) => writable.write(chunk),
+		// One Blob, one write: its bytes are copied once, outside the JavaScript heap.
+		writeBatch: (chunks) => writable.write(new Blob(chunks as Uint8Array<ArrayBuffer>[])),
 		close: () => writable.close(),
 		abort: (reason) => writable.abort(reason)
 	};
