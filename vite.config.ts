@@ -15,6 +15,8 @@ export default defineConfig({
 		signalingDevPlugin()
 	],
 	server: { port: 3000 },
+	// The file-hashing worker loads its engine with a dynamic import: ES module workers.
+	worker: { format: 'es' },
 	test: {
 		include: ['src/**/*.test.ts', 'bench/**/*.test.js'],
 		environment: 'node'

@@ -2,12 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import fs from 'node:fs';
-import {
-	NON_PAGE_CSP,
-	SECURITY_HEADERS,
-	SERVICE_WORKER_CSP,
-	SERVICE_WORKER_PATH
-} from './security-headers.js';
+import { SECURITY_HEADERS, policyForPath } from './security-headers.js';
 
 const tls =
 	process.env.HTTPS_CERT && process.env.HTTPS_KEY
@@ -32,8 +27,7 @@ const handler = (req, res) => {
 	// Static files (sirv) never pass through hooks.server.ts: give every response the security
 	// headers up front; SvelteKit's own headers (a page's CSP) replace these where it sets them.
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-	const worker = req.url?.split('?')[0] === SERVICE_WORKER_PATH;
-	res.setHeader('Content-Security-Policy', worker ? SERVICE_WORKER_CSP : NON_PAGE_CSP);
+	res.setHeader('Content-Security-Policy', policyForPath(req.url?.split('?')[0] ?? '/'));
 	if (useOwnProtocolHeader) req.headers[OWN_PROTOCOL_HEADER] = tls ? 'https' : 'http';
 	kitHandler(req, res);
 };

@@ -20,3 +20,19 @@ export const NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'; base-ur
  */
 export const SERVICE_WORKER_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 export const SERVICE_WORKER_PATH = '/service-worker.js';
+
+/**
+ * Dedicated workers the app starts (file hashing): their own scripts and WebAssembly from our
+ * origin, nothing else; no eval.
+ */
+export const APP_WORKER_CSP =
+	"default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; frame-ancestors 'none'; base-uri 'none'";
+export const APP_WORKER_PREFIX = '/_app/immutable/workers/';
+
+/** The Content-Security-Policy for a response that SvelteKit does not give one of its own. */
+/** @param {string} path */
+export function policyForPath(path) {
+	if (path === SERVICE_WORKER_PATH) return SERVICE_WORKER_CSP;
+	if (path.startsWith(APP_WORKER_PREFIX)) return APP_WORKER_CSP;
+	return NON_PAGE_CSP;
+}

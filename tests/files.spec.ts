@@ -45,6 +45,12 @@ test('a 20 MB file reaches the agent byte-identical (saved to disk), a small one
 		size: big.buffer.length,
 		sha256: sha256(big.buffer)
 	});
+	// Both sides hashed in their file-hashing Worker, not on the page's main thread.
+	for (const page of [s.customer, s.agent]) {
+		expect(page.workers().map((worker) => new URL(worker.url()).pathname)).toContainEqual(
+			expect.stringMatching(/sha256\.worker/)
+		);
+	}
 
 	const small = randomFile('driver-setup.txt', 4096, 'text/plain');
 	await sendFiles(s.agent, [small]);

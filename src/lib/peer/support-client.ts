@@ -5,6 +5,7 @@
  * runes): the Svelte view in `session-view.svelte.ts` renders it.
  */
 import { FileTransfers } from '$lib/session/files';
+import { hashInWorker } from './sha256-worker';
 import type { EndReason, Features, Role, ScreenMode } from '$lib/session/protocol';
 import { SupportSession } from '$lib/session/session';
 import { verifyTicket, type TicketClaims } from '$lib/session/ticket';
@@ -224,6 +225,8 @@ export class SupportClient {
 	}
 
 	async start(): Promise<void> {
+		// Both sides hash every file byte: in a Worker, off the thread that moves them.
+		void hashInWorker();
 		try {
 			this.#link = await PeerLink.open({
 				peerId: this.options.peerId,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLocalSha256Stream, setSha256StreamFactory } from './sha256-stream';
 import { createBinaryChannelPair, type BinaryChannelPairOptions } from './fake-binary-channel';
 import {
 	DATA_HEADER_BYTES,
@@ -463,6 +464,45 @@ describe('cancel and connection loss', () => {
 		expect(sink.closed).toBe(false);
 		await new Promise((resolve) => setTimeout(resolve, 20));
 		expect(senderChannel.stats.binaryFramesSent).toBe(framesAtCancel);
+	});
+
+	it('a host’s hash streams are used on both sides, and let go of when a transfer is cancelled', async () => {
+		const made: { disposed: boolean; digested: boolean }[] = [];
+		setSha256StreamFactory(() => {
+			const local = createLocalSha256Stream();
+			const record = { disposed: false, digested: false };
+			made.push(record);
+			return {
+				update: (bytes) => local.update(bytes),
+				digest: () => ((record.digested = true), local.digest()),
+				dispose: () => void (record.disposed = true)
+			};
+		});
+		try {
+			const { sender, receiver } = slowPair();
+			receiver.on('offer', (offer) => receiver.accept(offer.id, recordingSink()));
+			const sent = sendOrThrow(sender, fileFrom(randomBytes(8 * 1024 * 1024, seededRandom(8))));
+			await until(() => (stateOf(receiver, sent.id)?.bytesDone ?? 0) > 0);
+			sender.cancel(sent.id);
+			await whenFinished(receiver, sent.id);
+			expect(made).toEqual([
+				{ disposed: true, digested: false },
+				{ disposed: true, digested: false }
+			]);
+
+			const small = randomBytes(100_000, seededRandom(3));
+			const second = sendOrThrow(sender, fileFrom(small));
+			expect(await whenFinished(receiver, second.id)).toMatchObject({
+				state: 'done',
+				sha256: sha256Hex(small)
+			});
+			expect(made.slice(2)).toEqual([
+				{ disposed: false, digested: true },
+				{ disposed: false, digested: true }
+			]);
+		} finally {
+			setSha256StreamFactory(null);
+		}
 	});
 
 	it('the receiver cancels mid-transfer; the sender sees it and stops sending', async () => {

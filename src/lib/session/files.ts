@@ -274,6 +274,8 @@ interface OutgoingTransfer extends TransferRecord {
 	wake: (() => void) | null;
 	/** Hash announced in `done`; the transfer shows it once the receiver has verified it. */
 	announcedSha256: string | null;
+	/** Hashing what has been sent, until the digest is taken. */
+	hasher: Sha256Stream | null;
 }
 
 interface IncomingTransfer extends TransferRecord {
@@ -395,6 +397,7 @@ export class FileTransfers {
 			idBytes: transferIdToBytes(id),
 			source: file,
 			reader: null,
+			hasher: null,
 			sentBytes: 0,
 			ackedBytes: 0,
 			wake: null,
@@ -545,6 +548,9 @@ export class FileTransfers {
 		t.finishedAt = this.#now();
 		t.lastActivityAt = null;
 		if (state !== 'done') t.sha256 = null;
+		// A hash never digested (cancelled, failed) is let go of where it is kept.
+		t.hasher?.dispose?.();
+		t.hasher = null;
 		if (t.direction === 'send') {
 			const reader = t.reader;
 			t.reader = null;
@@ -553,7 +559,6 @@ export class FileTransfers {
 		} else {
 			const sink = t.sink;
 			t.sink = null;
-			t.hasher = null;
 			t.pendingWriteBytes = 0;
 			t.unwritten = [];
 			t.unwrittenBytes = 0;
@@ -951,6 +956,7 @@ export class FileTransfers {
 		}
 		const chunkBytes = this.#payloadBytesPerFrame();
 		const hasher = createSha256Stream();
+		t.hasher = hasher;
 		let offset = 0;
 		let index = 0;
 		let current =
@@ -995,6 +1001,7 @@ export class FileTransfers {
 			this.#fail(t, 'file-changed', true);
 			return;
 		}
+		t.hasher = null;
 		const digest = await hasher.digest();
 		if (t.state !== 'sending') return;
 		t.announcedSha256 = digest;

@@ -15,6 +15,8 @@ export interface Sha256Stream {
 	update(bytes: Uint8Array): void;
 	/** Hex digest of everything added; the stream takes no more bytes afterwards. */
 	digest(): Promise<string>;
+	/** Lets go of a stream that will never be digested (where it holds outside resources). */
+	dispose?(): void;
 }
 
 interface SyncHasher {
@@ -75,8 +77,24 @@ function loadEngine(): Promise<Engine> {
 	return engine;
 }
 
-/** Usable at once: bytes added before the engine is ready are queued (by reference). */
+/** Where streams come from when a host supplies its own (the browser: a Worker). */
+let streamFactory: (() => Sha256Stream) | null = null;
+
+/**
+ * Lets the host hash somewhere else (the browser adapter hashes in a Worker, off the thread
+ * that moves the bytes); null goes back to hashing in this thread.
+ */
+export function setSha256StreamFactory(factory: (() => Sha256Stream) | null): void {
+	streamFactory = factory;
+}
+
+/** A stream from the host's factory, else one hashing in this thread. */
 export function createSha256Stream(): Sha256Stream {
+	return streamFactory ? streamFactory() : createLocalSha256Stream();
+}
+
+/** Usable at once: bytes added before the engine is ready are queued (by reference). */
+export function createLocalSha256Stream(): Sha256Stream {
 	let hasher: SyncHasher | null = spare;
 	spare = null;
 	let queued: Uint8Array[] = [];
