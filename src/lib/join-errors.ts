@@ -1,6 +1,6 @@
 /** Why joining failed, as the join action reports it; the form words it in the page's language. */
 import { m } from '$lib/paraglide/messages';
-import { MAX_NAME_LENGTH } from '$lib/session/protocol';
+import { MAX_NAME_LENGTH } from '$lib/session/limits';
 
 export type JoinErrorCode =
 	| 'invalid-code'

@@ -5,9 +5,9 @@
 import * as v from 'valibot';
 import type { ScreenState } from './machine';
 
-export const MAX_CHAT_LENGTH = 4000;
-export const MAX_NAME_LENGTH = 80;
-export const MAX_ID_LENGTH = 64;
+import { MAX_CHAT_LENGTH, MAX_ID_LENGTH, MAX_NAME_LENGTH } from './limits';
+
+export { MAX_CHAT_LENGTH, MAX_ID_LENGTH, MAX_NAME_LENGTH };
 /** Sequence numbers stay exact integers (a session never gets near this). */
 export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
