@@ -1,6 +1,7 @@
 import { del, get, set } from 'idb-keyval';
 import { Device, deviceStatement, type DeviceIdentity, type KeyValueStore } from './device';
 import { CUSTOMER_DB, yieldingStore } from './storage';
+import type { Features } from '$lib/session/protocol';
 
 /**
  * The customer app's side of unattended access: this browser's Device (kept in the customer
@@ -8,6 +9,19 @@ import { CUSTOMER_DB, yieldingStore } from './storage';
  */
 
 let device: Device | null = null;
+
+/** A session an agent opened on this device while it was available, as the server hands it over. */
+export interface LiveDeviceSession {
+	sessionId: string;
+	peerId: string;
+	ticket: string;
+	ticketKey: string;
+	features: Features;
+	agentName: string;
+	deviceName: string;
+	iceServers: RTCIceServer[];
+	iceTransportPolicy: RTCIceTransportPolicy;
+}
 
 export function thisDevice(): Device {
 	if (!device) {
