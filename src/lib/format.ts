@@ -88,10 +88,10 @@ export function messageLocale(lang: string): Locale {
 
 const SIZE_UNITS = ['kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
 
-/** "512 B", "1.5 KB", "340 MB" (binary multiples, short units); empty when not a size. */
+/** "512 B", "1.5 kB", "340 MB" (binary multiples, short units); empty when not a size. */
 export function formatBytes(bytes: number, lang: string = locale()): string {
 	if (!Number.isFinite(bytes) || bytes < 0) return '';
-	if (bytes < 1024) return `${new Intl.NumberFormat(lang).format(bytes)} B`;
+	if (bytes < 1024) return `${formatNumber(bytes, lang)} B`;
 	let value = bytes / 1024;
 	let index = 0;
 	while (value >= 1024 && index < SIZE_UNITS.length - 1) {

@@ -273,7 +273,9 @@ export class MediaLink {
 		const sender = pc?.getSenders().find((s) => s.track?.kind === 'video');
 		if (!pc || !sender) return false;
 		try {
-			const availableBitrate = await measuredOutgoingBitrate(pc).catch(() => null);
+			// Only Smooth motion scales with the path; Sharp text needs no stats.
+			const availableBitrate =
+				mode === 'smooth' ? await measuredOutgoingBitrate(pc).catch(() => null) : null;
 			await applyScreenMode(sender, mode, { availableBitrate });
 			return true;
 		} catch {

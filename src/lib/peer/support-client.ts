@@ -588,9 +588,8 @@ export class SupportClient {
 	#encodingTimer: ReturnType<typeof setInterval> | null = null;
 
 	/**
-	 * Sets the encoding of our real screen for one peer in the mode it chose. Run when the track
-	 * goes in, when the agent switches, and every few seconds while sharing, so the bitrate
-	 * follows the path as measured (smooth motion sends fewer pixels on a short path).
+	 * Sets the encoding of our real screen for one peer in the mode it chose: when the track goes
+	 * in, when the agent switches, and (Smooth motion) as the measured path changes.
 	 */
 	async #encodeFor(peer: VerifiedPeer) {
 		const call = peer.outgoingCall;
@@ -598,10 +597,17 @@ export class SupportClient {
 		await call.applyScreenMode(this.#screenModes.get(peer.peerId) ?? 'sharp');
 	}
 
-	#encodeAll() {
-		for (const peer of this.#peers.values()) void this.#encodeFor(peer);
+	/**
+	 * While we share, Smooth motion follows the path: its encoding depends on the measured
+	 * bitrate, so it is set again every few seconds (Sharp text depends on the capture only).
+	 */
+	#followPathWhileSharing() {
 		if (this.#screen && !this.#encodingTimer) {
-			this.#encodingTimer = setInterval(() => this.#encodeAll(), 5000);
+			this.#encodingTimer = setInterval(() => {
+				for (const peer of this.#peers.values()) {
+					if (this.#screenModes.get(peer.peerId) === 'smooth') void this.#encodeFor(peer);
+				}
+			}, 5000);
 		} else if (!this.#screen && this.#encodingTimer) {
 			clearInterval(this.#encodingTimer);
 			this.#encodingTimer = null;
@@ -698,7 +704,7 @@ export class SupportClient {
 		}
 		this.#screen = stream;
 		for (const peer of this.#peers.values()) this.#callWithScreen(peer);
-		this.#encodeAll();
+		this.#followPathWhileSharing();
 		this.#changed();
 		return { ok: true };
 	}
@@ -707,7 +713,7 @@ export class SupportClient {
 		const stream = this.#screen;
 		if (!stream) return;
 		this.#screen = null;
-		this.#encodeAll();
+		this.#followPathWhileSharing();
 		stream.getTracks().forEach((t) => t.stop());
 		for (const peer of this.#peers.values()) {
 			if (peer.outgoingCall && !peer.outgoingCall.closed)
