@@ -1,9 +1,10 @@
 /**
- * The one module that imports `peerjs` (loaded with a dynamic import, so the join page never
- * downloads it). It turns PeerJS connections into the core's MessageChannel / BinaryChannel,
+ * The one module that imports `peerjs`. The import is static so that the session pages fetch
+ * and evaluate PeerJS (which builds a test RTCPeerConnection as it loads) while their data is
+ * on its way, not after the first render; the join page never imports this module. It turns PeerJS connections into the core's MessageChannel / BinaryChannel,
  * with none of PeerJS's public-cloud defaults: our host, port, path, key and ICE servers only.
  */
-import type { DataConnection, MediaConnection, Peer } from 'peerjs';
+import { Peer, type DataConnection, type MediaConnection } from 'peerjs';
 import type { BinaryChannel, MessageChannel } from '$lib/session/transport';
 import { applyScreenMode, measuredOutgoingBitrate, type ScreenMode } from './screen-quality';
 
@@ -240,6 +241,30 @@ export class MediaLink {
 		return this.#closed;
 	}
 
+	/**
+	 * Resolves when the call's connection is up, or as soon as it cannot be (closed, failed) or
+	 * `timeoutMs` have passed: callers wait on it, they do not learn the outcome from it.
+	 */
+	settled(timeoutMs: number): Promise<void> {
+		const pc = this.#call.peerConnection;
+		if (!pc || this.#closed) return Promise.resolve();
+		return new Promise((resolve) => {
+			const done = () => {
+				clearTimeout(timer);
+				pc.removeEventListener('connectionstatechange', check);
+				offClose();
+				resolve();
+			};
+			const check = () => {
+				if (['connected', 'failed', 'closed'].includes(pc.connectionState)) done();
+			};
+			const timer = setTimeout(done, timeoutMs);
+			const offClose = this.onClose(done);
+			pc.addEventListener('connectionstatechange', check);
+			check();
+		});
+	}
+
 	onStream(handler: Listener<MediaStream>) {
 		this.#streamHandlers.add(handler);
 		if (this.#stream) handler(this.#stream);
@@ -339,7 +364,6 @@ export class PeerLink {
 
 	/** Connects to our signaling server and registers `peerId` with its ticket. */
 	static async open(options: PeerLinkOptions): Promise<PeerLink> {
-		const { Peer } = await import('peerjs');
 		const secure = location.protocol === 'https:';
 		const peer = new Peer(options.peerId, {
 			host: location.hostname,

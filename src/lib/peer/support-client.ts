@@ -54,6 +54,8 @@ interface Handshake {
 }
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** The file channel waits this long at most for the media call to connect first. */
+const MEDIA_FIRST_MS = 2_000;
 
 function isHandshake(data: unknown): data is Handshake {
 	return (
@@ -175,10 +177,16 @@ export class SupportClient {
 		return this.#peers.get(peerId)?.claims.name ?? 'the other side';
 	}
 
-	/** Opens the file channel to a verified peer (the side that opened the control channel does). */
+	/**
+	 * Opens the file channel to a verified peer (the side that opened the control channel does).
+	 * The media call to that peer goes first: two connections negotiating at once, while the
+	 * customer's screen capture starts, each take longer, and the screen is what the agent waits for.
+	 */
 	async #openFiles(remote: string) {
 		if (!this.#link || !this.options.features.fileTransfer) return;
 		if (this.#peers.get(remote)?.claims.role !== this.counterpartRole) return;
+		await this.#mediaSettled(remote);
+		if (!this.#link || !this.#peers.has(remote)) return;
 		try {
 			const channel = await this.#link.connectFiles(remote, { ticket: this.options.ticket });
 			if (!this.#peers.has(remote)) {
@@ -191,7 +199,20 @@ export class SupportClient {
 		}
 	}
 
+	/** Our call to the peer, or its call to us, once connected (or given up on: at most 2 s). */
+	async #mediaSettled(remote: string): Promise<void> {
+		const calls = [this.#peers.get(remote)?.outgoingCall, this.#incomingCalls.get(remote)];
+		const call = calls.find((c) => c && !c.closed);
+		if (call) await call.settled(MEDIA_FIRST_MS);
+	}
+
+	/** The screen calls peers made to us, by peer (the agent's view of a customer's call). */
+	#incomingCalls = new Map<string, MediaLink>();
+
 	#attachFiles(remote: string, channel: import('$lib/session/transport').BinaryChannel) {
+		// Both sides hash every file byte: in a Worker, off the thread that moves them. It starts
+		// with the first file channel, not with the page, so it does not slow the join down.
+		void hashInWorker();
 		const transfers = new FileTransfers({
 			channel,
 			features: this.options.features,
@@ -225,8 +246,6 @@ export class SupportClient {
 	}
 
 	async start(): Promise<void> {
-		// Both sides hash every file byte: in a Worker, off the thread that moves them.
-		void hashInWorker();
 		try {
 			this.#link = await PeerLink.open({
 				peerId: this.options.peerId,
@@ -554,12 +573,15 @@ export class SupportClient {
 			return;
 		}
 		const link = incoming.answer();
+		this.#incomingCalls.set(incoming.peer, link);
 		link.onStream((stream) => {
 			if (kind === 'screen') this.#remoteStream = stream;
 			else this.#remoteAgentStream = stream;
 			this.#changed();
 		});
 		link.onClose(() => {
+			if (this.#incomingCalls.get(incoming.peer) === link)
+				this.#incomingCalls.delete(incoming.peer);
 			if (kind === 'screen') this.#remoteStream = null;
 			else this.#remoteAgentStream = null;
 			this.#changed();
