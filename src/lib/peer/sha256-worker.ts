@@ -76,10 +76,20 @@ async function start(): Promise<boolean> {
 		const id = nextId++;
 		let finished = false;
 		return {
-			update(bytes) {
+			update(bytes, handOver = false) {
 				if (finished) throw new Error('SHA-256 stream already digested');
-				// A copy goes to the Worker: the caller keeps (and may send) its bytes.
-				worker.postMessage({ op: 'update', id, bytes } satisfies HashRequest);
+				// A buffer handed over moves to the Worker as it is. Otherwise the caller keeps its
+				// bytes and the Worker gets a copy of just them (a view posted as it is would copy
+				// its whole buffer).
+				let sent = bytes;
+				let transfer: ArrayBuffer[] = [];
+				if (handOver) {
+					transfer = [bytes.buffer as ArrayBuffer];
+				} else if (bytes.byteLength !== bytes.buffer.byteLength) {
+					sent = bytes.slice();
+					transfer = [sent.buffer as ArrayBuffer];
+				}
+				worker.postMessage({ op: 'update', id, bytes: sent } satisfies HashRequest, transfer);
 			},
 			digest() {
 				if (finished) throw new Error('SHA-256 stream already digested');

@@ -3,11 +3,13 @@ import {
 	DATA_HEADER_BYTES,
 	MAX_CONTROL_FRAME_CHARS,
 	MAX_FRAME_BYTES,
+	createDataFrame,
 	decodeControlFrame,
 	decodeDataFrame,
 	encodeControlFrame,
 	encodeDataFrame,
 	newTransferId,
+	setDataFrameIndex,
 	transferIdToBytes,
 	transferIdToHex
 } from './file-framing';
@@ -20,6 +22,17 @@ describe('data frames', () => {
 		expect(frame.byteLength).toBe(DATA_HEADER_BYTES + payload.length);
 		const decoded = decodeDataFrame(new Uint8Array(frame));
 		expect(decoded).toEqual({ ok: true, id, index: 0xfffffffe, payload });
+	});
+
+	it('renumbers a frame in place, to send it again with new bytes', () => {
+		const id = newTransferId();
+		const made = createDataFrame(transferIdToBytes(id), 3, 4);
+		made.payload.set([9, 8, 7, 6]);
+		setDataFrameIndex(made.frame, 4);
+		made.payload.set([1, 2, 3, 4]);
+		const decoded = decodeDataFrame(new Uint8Array(made.frame));
+		expect(decoded).toMatchObject({ ok: true, id, index: 4 });
+		expect(decoded.ok && [...decoded.payload]).toEqual([1, 2, 3, 4]);
 	});
 
 	it('rejects short, foreign, empty and oversized frames', () => {

@@ -103,6 +103,11 @@ export function createDataFrame(
 	return { frame, payload: new Uint8Array(frame, DATA_HEADER_BYTES, payloadLength) };
 }
 
+/** Numbers a frame made by createDataFrame anew, in place, to send it again with new bytes. */
+export function setDataFrameIndex(frame: ArrayBuffer, index: number): void {
+	new DataView(frame).setUint32(2 + TRANSFER_ID_BYTES, index, false);
+}
+
 export function encodeDataFrame(id: string, index: number, payload: Uint8Array): ArrayBuffer {
 	const encoded = createDataFrame(transferIdToBytes(id), index, payload.length);
 	encoded.payload.set(payload);

@@ -158,25 +158,18 @@ describe('round trip', () => {
 
 	it('hands a slow disk what piled up during each write as one batch, in order, one ahead', async () => {
 		const { sender, receiver } = connectedPair({ channel: { bytesPerMs: Infinity } });
-		const calls: number[][] = [];
+		const sizes: number[] = [];
 		const written: Uint8Array[] = [];
 		let active = 0;
 		let mostActive = 0;
-		const slowWrite = async () => {
-			mostActive = Math.max(mostActive, ++active);
-			await new Promise<void>((resolve) => setTimeout(resolve, 15));
-			active--;
-		};
 		const sink = {
 			async write(chunk: Uint8Array) {
-				calls.push([chunk.length]);
+				sizes.push(chunk.length);
 				written.push(chunk.slice());
-				await slowWrite();
-			},
-			async writeBatch(chunks: readonly Uint8Array[]) {
-				calls.push(chunks.map((c) => c.length));
-				for (const chunk of chunks) written.push(chunk.slice());
-				await slowWrite();
+				mostActive = Math.max(mostActive, ++active);
+				await new Promise<void>((resolve) => setTimeout(resolve, 15));
+				// The receiver hands the buffer on once the write is done: a sink must not keep it.
+				active--;
 			},
 			close: async () => {},
 			abort: async () => {}
@@ -186,17 +179,13 @@ describe('round trip', () => {
 		const sent = sendOrThrow(sender, fileFrom(data));
 		expect((await whenFinished(receiver, sent.id)).state).toBe('done');
 
-		// A batching sink gets the next write while one is on its way (never more), so the disk
-		// does not wait for the page in between.
+		// The next write goes while one is on its way (never more), so the disk does not wait for
+		// the page in between; writes are batches of several frames, never over the batch size.
 		expect(mostActive).toBe(2);
 		const frames = Math.ceil(data.length / (MAX_FRAME_BYTES - DATA_HEADER_BYTES));
-		expect(calls.length).toBeLessThan(frames / 2);
-		expect(calls.some((batch) => batch.length > 1)).toBe(true);
-		for (const batch of calls) {
-			if (batch.length > 1) {
-				expect(batch.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(MAX_WRITE_BATCH_BYTES);
-			}
-		}
+		expect(sizes.length).toBeLessThan(frames / 2);
+		expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_WRITE_BATCH_BYTES);
+		expect(sizes.some((size) => size > MAX_FRAME_BYTES)).toBe(true);
 		const all = new Uint8Array(data.length);
 		let offset = 0;
 		for (const chunk of written) {
@@ -237,6 +226,68 @@ describe('round trip', () => {
 			[READ_BLOCK_BYTES, 2 * READ_BLOCK_BYTES],
 			[2 * READ_BLOCK_BYTES, data.length]
 		]);
+	});
+
+	it('hashes buffers it owns whole: a File slice once framed, a batch once written', async () => {
+		const updates: { bytes: Uint8Array; handOver: boolean; written: boolean }[] = [];
+		const writes: { chunk: Uint8Array; done: boolean }[] = [];
+		setSha256StreamFactory(() => {
+			const local = createLocalSha256Stream();
+			return {
+				update(bytes, handOver = false) {
+					const written = writes.find((w) => w.chunk === bytes)?.done ?? false;
+					updates.push({ bytes, handOver, written });
+					local.update(bytes);
+				},
+				digest: () => local.digest()
+			};
+		});
+		try {
+			const { sender, receiver } = connectedPair({ channel: { bytesPerMs: Infinity } });
+			const data = randomBytes(2 * READ_BLOCK_BYTES + 12_345, seededRandom(32));
+			const file = new File([data as Uint8Array<ArrayBuffer>], 'owned.bin');
+			const kept: Uint8Array[] = [];
+			const sink = {
+				async write(chunk: Uint8Array) {
+					const write = { chunk, done: false };
+					writes.push(write);
+					kept.push(chunk.slice());
+					await new Promise<void>((resolve) => setTimeout(resolve, 1));
+					write.done = true;
+				},
+				close: async () => {},
+				abort: async () => {}
+			};
+			receiver.on('offer', (offer) => receiver.accept(offer.id, sink));
+			const sent = sendOrThrow(sender, file);
+			expect(await whenFinished(receiver, sent.id)).toMatchObject({
+				state: 'done',
+				sha256: sha256Hex(data)
+			});
+			// Every update hands its buffer over, and nothing is hashed twice.
+			expect(updates.every((u) => u.handOver)).toBe(true);
+			const received = updates.filter((u) => writes.some((w) => w.chunk === u.bytes));
+			const sentPieces = updates.filter((u) => !received.includes(u));
+			// The receiver hashes exactly its writes, in order, each after the sink was done with it.
+			expect(received.length).toBe(writes.length);
+			expect(received.every((u, i) => u.bytes === writes[i].chunk && u.written)).toBe(true);
+			// The sender hashes whole slices of the file, in order.
+			expect(sentPieces.map((u) => u.bytes.length)).toEqual([
+				READ_BLOCK_BYTES,
+				READ_BLOCK_BYTES,
+				12_345
+			]);
+			expect(sentPieces.every((u) => u.bytes.byteLength === u.bytes.buffer.byteLength)).toBe(true);
+			const joined = new Uint8Array(data.length);
+			let offset = 0;
+			for (const chunk of kept) {
+				joined.set(chunk, offset);
+				offset += chunk.length;
+			}
+			expect(sameBytes(joined, data)).toBe(true);
+		} finally {
+			setSha256StreamFactory(null);
+		}
 	});
 
 	it('keeps the event loop free for other work (chat) during a big transfer', async () => {

@@ -20,6 +20,7 @@ import {
 	decodeDataFrame,
 	encodeControlFrame,
 	newTransferId,
+	setDataFrameIndex,
 	transferIdToBytes,
 	type ControlFrame
 } from './file-framing';
@@ -41,12 +42,12 @@ export interface FileSource {
 
 /** Where a received file goes: a file on disk (File System Access) or memory. */
 export interface FileSink {
-	write(chunk: Uint8Array): Promise<void>;
 	/**
-	 * Optional: writes several chunks, in order, as one write. A disk write costs a round trip
-	 * to the browser process, so the receiver hands over everything that piled up meanwhile.
+	 * Writes the next bytes. Calls come in order, at most two at a time (a writable stream
+	 * queues them). The sink is done with `chunk` when its promise settles: the receiver then
+	 * hands the buffer on, to be hashed, so the sink must not keep it.
 	 */
-	writeBatch?(chunks: readonly Uint8Array[]): Promise<void>;
+	write(chunk: Uint8Array): Promise<void>;
 	close(): Promise<void>;
 	/** Discards everything written so far. */
 	abort(reason?: string): Promise<void>;
@@ -156,6 +157,8 @@ export const RECEIVE_WINDOW_BYTES = 32 * 1024 * 1024;
 export const MAX_WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 /** With a write on its way, the next is handed over once this much has piled up. */
 const WRITE_AHEAD_BYTES = 1024 * 1024;
+/** Writes handed to a sink and not yet done, per transfer. */
+const MAX_WRITES_IN_FLIGHT = 2;
 /** The receiver acknowledges after this many written bytes (well under the window)… */
 const ACK_EVERY_BYTES = 1024 * 1024;
 /** …or this long after its last ack, so the sender's progress moves on slow links too. */
@@ -227,10 +230,6 @@ function yieldToEventLoop(): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-async function writeInOrder(sink: FileSink, chunks: readonly Uint8Array[]): Promise<void> {
-	for (const chunk of chunks) await sink.write(chunk);
-}
-
 /** Runs a sink/reader call that may throw or reject, ignoring the outcome. */
 function settleQuietly(action: () => Promise<unknown> | undefined): void {
 	try {
@@ -284,13 +283,18 @@ interface IncomingTransfer extends TransferRecord {
 	hasher: Sha256Stream | null;
 	nextIndex: number;
 	receivedBytes: number;
-	/** Received, hashed, not yet written: what this transfer holds in memory. */
+	/** Received, not yet written: what this transfer holds in memory. */
 	pendingWriteBytes: number;
-	/** Those bytes, in order, waiting for the sink. */
-	unwritten: Uint8Array[];
+	/** Full write batches waiting for the sink, in order. */
+	full: Uint8Array[];
+	/** The batch being filled (its first `filled` bytes), and how much has gone into batches. */
+	filling: Uint8Array | null;
+	filled: number;
+	batchedBytes: number;
 	writtenBytes: number;
 	ackedBytes: number;
 	lastAckAt: number;
+	/** Received bytes not yet handed to the sink. */
 	unwrittenBytes: number;
 	/** Settles once the writes handed to the sink so far are done and counted. */
 	writes: Promise<void>;
@@ -560,7 +564,9 @@ export class FileTransfers {
 			const sink = t.sink;
 			t.sink = null;
 			t.pendingWriteBytes = 0;
-			t.unwritten = [];
+			t.full = [];
+			t.filling = null;
+			t.filled = 0;
 			t.unwrittenBytes = 0;
 			if (sink && state !== 'done') settleQuietly(() => sink.abort(error ?? state));
 		}
@@ -681,7 +687,10 @@ export class FileTransfers {
 			nextIndex: 0,
 			receivedBytes: 0,
 			pendingWriteBytes: 0,
-			unwritten: [],
+			full: [],
+			filling: null,
+			filled: 0,
+			batchedBytes: 0,
 			writtenBytes: 0,
 			ackedBytes: 0,
 			lastAckAt: 0,
@@ -742,14 +751,17 @@ export class FileTransfers {
 			this.#fail(t, 'incomplete', true);
 			return;
 		}
-		const hasher = t.hasher;
-		t.hasher = null;
 		t.state = 'verifying';
 		this.#changed();
-		void this.#verifyIncoming(t, hasher, frame.sha256);
+		void this.#verifyIncoming(t, frame.sha256);
 	}
 
-	async #verifyIncoming(t: IncomingTransfer, hasher: Sha256Stream, expected: string) {
+	/** Bytes are hashed once the sink has them: every write goes first, then the digest. */
+	async #verifyIncoming(t: IncomingTransfer, expected: string) {
+		await this.#writeEverything(t);
+		const hasher = t.hasher;
+		if (t.state !== 'verifying' || !hasher) return;
+		t.hasher = null;
 		const actual = await hasher.digest();
 		if (t.state !== 'verifying') return;
 		if (actual !== expected) {
@@ -757,6 +769,14 @@ export class FileTransfers {
 			return;
 		}
 		await this.#completeIncoming(t, actual);
+	}
+
+	async #writeEverything(t: IncomingTransfer): Promise<void> {
+		// Each finished write may hand the sink another one: wait until none is left.
+		while (isActiveState(t.state) && (t.writesInFlight > 0 || t.unwrittenBytes > 0)) {
+			this.#issueWrites(t, true);
+			await t.writes;
+		}
 	}
 
 	#onDataFrame(bytes: Uint8Array): void {
@@ -783,46 +803,62 @@ export class FileTransfers {
 		t.lastActivityAt = now;
 		t.nextIndex++;
 		t.receivedBytes += length;
-		t.hasher?.update(decoded.payload);
 		t.pendingWriteBytes += length;
-		t.unwritten.push(decoded.payload);
-		t.unwrittenBytes += length;
+		this.#batch(t, decoded.payload);
 		this.#issueWrites(t);
+	}
+
+	/**
+	 * Copies a chunk into the transfer's write batches (MAX_WRITE_BATCH_BYTES each, the last
+	 * one the file's remainder). One copy, into a buffer this side owns: after its write, the
+	 * hash takes that buffer as it is, and the received frame is let go of at once.
+	 */
+	#batch(t: IncomingTransfer, payload: Uint8Array): void {
+		let at = 0;
+		while (at < payload.length) {
+			t.filling ??= new Uint8Array(Math.min(MAX_WRITE_BATCH_BYTES, t.size - t.batchedBytes));
+			const count = Math.min(payload.length - at, t.filling.length - t.filled);
+			t.filling.set(payload.subarray(at, at + count), t.filled);
+			t.filled += count;
+			t.batchedBytes += count;
+			at += count;
+			if (t.filled === t.filling.length) {
+				t.full.push(t.filling);
+				t.filling = null;
+				t.filled = 0;
+			}
+		}
+		t.unwrittenBytes += payload.length;
 	}
 
 	/**
 	 * Hands the sink what has been received. A disk write is a round trip to the browser
 	 * process, so whatever arrives meanwhile goes into the next write (up to
-	 * MAX_WRITE_BATCH_BYTES): a slow disk gets fewer, larger writes instead of falling behind. A
-	 * sink that takes batches (one call per write, queued in order) is handed the next one as
-	 * soon as WRITE_AHEAD_BYTES have piled up, so the disk never waits for this page between two
-	 * writes. Memory stays within the receive window either way.
+	 * MAX_WRITE_BATCH_BYTES): a slow disk gets fewer, larger writes instead of falling behind.
+	 * With one write on its way the next is handed over as soon as a batch is full or
+	 * WRITE_AHEAD_BYTES have piled up, so the disk never waits for this page between two
+	 * writes (`flush`: whatever there is). Once a write is done its bytes go to the hash, in
+	 * order. Memory stays within the receive window either way.
 	 */
-	#issueWrites(t: IncomingTransfer): void {
+	#issueWrites(t: IncomingTransfer, flush = false): void {
 		const sink = t.sink;
 		if (!sink || !isActiveState(t.state)) return;
-		const maxInFlight = sink.writeBatch ? 2 : 1;
-		while (
-			t.unwritten.length > 0 &&
-			t.writesInFlight < maxInFlight &&
-			(t.writesInFlight === 0 || t.unwrittenBytes >= WRITE_AHEAD_BYTES)
-		) {
-			let count = 0;
-			let bytes = 0;
-			while (
-				count < t.unwritten.length &&
-				(count === 0 || bytes + t.unwritten[count].length <= MAX_WRITE_BATCH_BYTES)
-			) {
-				bytes += t.unwritten[count].length;
-				count++;
+		while (t.writesInFlight < MAX_WRITES_IN_FLIGHT) {
+			let batch = t.full.shift();
+			if (!batch) {
+				const enough = t.writesInFlight === 0 || flush || t.filled >= WRITE_AHEAD_BYTES;
+				if (!t.filling || t.filled === 0 || !enough) break;
+				batch = t.filling.subarray(0, t.filled);
+				t.filling = null;
+				t.filled = 0;
 			}
-			const batch = t.unwritten.splice(0, count);
+			const written = batch;
+			const bytes = written.length;
 			t.unwrittenBytes -= bytes;
 			t.writesInFlight++;
 			let writing: Promise<void>;
 			try {
-				writing =
-					batch.length > 1 && sink.writeBatch ? sink.writeBatch(batch) : writeInOrder(sink, batch);
+				writing = sink.write(written);
 			} catch (error) {
 				writing = Promise.reject(error);
 			}
@@ -837,6 +873,8 @@ export class FileTransfers {
 				}
 				t.writesInFlight--;
 				if (!isActiveState(t.state)) return;
+				// The sink is done with the batch: the hash (maybe in a Worker) takes its buffer.
+				t.hasher?.update(written, true);
 				this.#written(t, bytes);
 				this.#issueWrites(t);
 			});
@@ -860,11 +898,7 @@ export class FileTransfers {
 	}
 
 	async #completeIncoming(t: IncomingTransfer, digest: string): Promise<void> {
-		// Each finished write may hand the sink another one: wait until none is left.
-		while (isActiveState(t.state) && (t.writesInFlight > 0 || t.unwritten.length > 0)) {
-			this.#issueWrites(t);
-			await t.writes;
-		}
+		await this.#writeEverything(t);
 		const sink = t.sink;
 		if (t.state !== 'verifying' || !sink) return;
 		try {
@@ -955,6 +989,8 @@ export class FileTransfers {
 			return;
 		}
 		const chunkBytes = this.#payloadBytesPerFrame();
+		// Slices read here are this side's own buffers: once framed, the hash takes them whole.
+		const ownPieces = typeof t.source.slice === 'function';
 		const hasher = createSha256Stream();
 		t.hasher = hasher;
 		let offset = 0;
@@ -985,16 +1021,18 @@ export class FileTransfers {
 				filled += count;
 				at += count;
 				if (filled < current.payload.length) continue;
-				hasher.update(current.payload);
 				if (!(await this.#sendDataFrame(t, current.frame, filled))) return;
 				offset += filled;
 				index++;
 				filled = 0;
-				current =
-					offset < t.size
-						? createDataFrame(t.idBytes, index, Math.min(chunkBytes, t.size - offset))
-						: null;
+				// The channel copied the frame: the next chunk of the same length reuses it.
+				const nextLength = Math.min(chunkBytes, t.size - offset);
+				if (offset >= t.size) current = null;
+				else if (nextLength === current.payload.length) setDataFrameIndex(current.frame, index);
+				else current = createDataFrame(t.idBytes, index, nextLength);
 			}
+			// Every byte of the piece is in a frame now.
+			hasher.update(piece, ownPieces);
 		}
 		t.reader = null;
 		if (current) {
@@ -1105,7 +1143,7 @@ export function memorySink(): MemorySink {
 	return {
 		async write(chunk) {
 			if (aborted || closed) throw new Error('sink is no longer writable');
-			// Copied: the chunk may be a view into a larger received frame.
+			// Copied: the receiver hands the chunk's buffer on once this write is done.
 			chunks.push(chunk.slice());
 			size += chunk.length;
 		},
@@ -1152,8 +1190,6 @@ export interface WritableFileStreamLike {
 export function writableSink(writable: WritableFileStreamLike): FileSink {
 	return {
 		write: (chunk) => writable.write(chunk),
-		// One Blob, one write: its bytes are copied once, outside the JavaScript heap.
-		writeBatch: (chunks) => writable.write(new Blob(chunks as Uint8Array<ArrayBuffer>[])),
 		close: () => writable.close(),
 		abort: (reason) => writable.abort(reason)
 	};

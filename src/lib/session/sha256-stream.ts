@@ -11,8 +11,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
 export interface Sha256Stream {
-	/** Adds bytes; they are read later (once the engine is loaded), so never change them. */
-	update(bytes: Uint8Array): void;
+	/**
+	 * Adds bytes; they are read later (once the engine is loaded), so never change them.
+	 * `handOver`: the caller gives up the whole buffer behind `bytes` (never reads or writes it
+	 * again), so a stream kept in another thread may take it without copying.
+	 */
+	update(bytes: Uint8Array, handOver?: boolean): void;
 	/** Hex digest of everything added; the stream takes no more bytes afterwards. */
 	digest(): Promise<string>;
 	/** Lets go of a stream that will never be digested (where it holds outside resources). */

@@ -20,6 +20,7 @@ export interface BinaryChannel {
 	readonly maxMessageSize: number;
 	/** Bytes queued and not yet sent. */
 	readonly bufferedAmount: number;
+	/** Copies `data` before returning, as RTCDataChannel does: the caller may reuse its buffer. */
 	send(data: ArrayBuffer | string): void;
 	/** Resolves once `bufferedAmount` has fallen to `threshold` or below (or the channel closed). */
 	waitForBufferedAmountBelow(threshold: number): Promise<void>;
