@@ -54,8 +54,10 @@ interface Handshake {
 }
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
-/** The file channel waits this long at most for the media call to connect first. */
+/** The file channel waits this long at most for the media call to connect first… */
 const MEDIA_FIRST_MS = 2_000;
+/** …and this long after it. */
+const FILES_AFTER_MEDIA_MS = 1_000;
 
 function isHandshake(data: unknown): data is Handshake {
 	return (
@@ -199,11 +201,16 @@ export class SupportClient {
 		}
 	}
 
-	/** Our call to the peer, or its call to us, once connected (or given up on: at most 2 s). */
+	/**
+	 * Our call to the peer, or its call to us, once connected (or given up on: at most 2 s), and
+	 * a moment more: the customer's first frame (capture start, first keyframe) comes then.
+	 */
 	async #mediaSettled(remote: string): Promise<void> {
 		const calls = [this.#peers.get(remote)?.outgoingCall, this.#incomingCalls.get(remote)];
 		const call = calls.find((c) => c && !c.closed);
-		if (call) await call.settled(MEDIA_FIRST_MS);
+		if (!call) return;
+		await call.settled(MEDIA_FIRST_MS);
+		await new Promise((resolve) => setTimeout(resolve, FILES_AFTER_MEDIA_MS));
 	}
 
 	/** The screen calls peers made to us, by peer (the agent's view of a customer's call). */
@@ -441,9 +448,11 @@ export class SupportClient {
 		if (!this.#link || this.session.state.status === 'ended' || this.#peers.has(remote)) return;
 		if (this.#known.get(remote)?.gone) return;
 		let channel: MessageChannel;
+		this.#placeEarlyCall(remote);
 		try {
 			channel = await this.#link.connectControl(remote, { ticket: this.options.ticket });
 		} catch {
+			this.#dropEarlyCall(remote);
 			const delay = Math.min(500 * 2 ** attempt, 3_000);
 			await new Promise((resolve) => setTimeout(resolve, delay));
 			return this.#connectWithRetry(remote, attempt + 1);
@@ -459,10 +468,12 @@ export class SupportClient {
 		});
 		const claims = await this.#verify(ticket, remote);
 		if (!claims) {
+			this.#dropEarlyCall(remote);
 			channel.close();
 			return;
 		}
 		if (this.#adopt(remote, claims, channel, this.options.peerId)) void this.#openFiles(remote);
+		else this.#dropEarlyCall(remote);
 	}
 
 	async #onIncomingData(incoming: IncomingData) {
@@ -659,6 +670,14 @@ export class SupportClient {
 			this.#screen ?? (this.options.role === 'customer' ? this.#placeholderStream() : null);
 		if (!stream) return;
 		const kind = this.options.role === 'customer' ? 'screen' : 'agent-screen';
+		if (!peer.outgoingCall || peer.outgoingCall.closed) {
+			const early = this.#earlyCalls.get(peer.peerId);
+			this.#earlyCalls.delete(peer.peerId);
+			if (early && !early.closed) {
+				peer.outgoingCall = early;
+				this.#placeAgainWhenDropped(peer, early);
+			}
+		}
 		if (peer.outgoingCall && !peer.outgoingCall.closed) {
 			void peer.outgoingCall
 				.replaceVideoTrack(this.#screen?.getVideoTracks()[0] ?? null)
@@ -671,8 +690,14 @@ export class SupportClient {
 		});
 		peer.outgoingCall = call;
 		void this.#encodeFor(peer);
-		// A call that drops while the peer is still connected is placed again (the customer's
-		// always, an agent's while it shares).
+		this.#placeAgainWhenDropped(peer, call);
+	}
+
+	/**
+	 * A call that drops while the peer is still connected is placed again (the customer's always,
+	 * an agent's while it shares).
+	 */
+	#placeAgainWhenDropped(peer: VerifiedPeer, call: MediaLink) {
 		call.onClose(() => {
 			if (peer.outgoingCall !== call) return;
 			peer.outgoingCall = null;
@@ -683,6 +708,34 @@ export class SupportClient {
 				}
 			}, 1000);
 		});
+	}
+
+	/**
+	 * Customer: media calls placed together with the control channel, before the agent's ticket
+	 * is checked, by agent peer ID. Each carries the placeholder (nothing leaves the machine) and
+	 * our ticket, and the agent answers only once it has verified us; so the call is connected
+	 * by the time the customer shares, instead of setting up while the capture starts. A call is
+	 * adopted when its agent checks out, and closed when it does not.
+	 */
+	#earlyCalls = new Map<string, MediaLink>();
+
+	#placeEarlyCall(remote: string) {
+		if (this.options.role !== 'customer' || !this.#link || this.#peers.has(remote)) return;
+		const existing = this.#earlyCalls.get(remote);
+		if (existing && !existing.closed) return;
+		const stream = this.#placeholderStream();
+		if (!stream) return;
+		const call = this.#link.call(remote, stream, { ticket: this.options.ticket, kind: 'screen' });
+		this.#earlyCalls.set(remote, call);
+		call.onClose(() => {
+			if (this.#earlyCalls.get(remote) === call) this.#earlyCalls.delete(remote);
+		});
+	}
+
+	#dropEarlyCall(remote: string) {
+		const call = this.#earlyCalls.get(remote);
+		this.#earlyCalls.delete(remote);
+		call?.close();
 	}
 
 	/**
@@ -772,6 +825,7 @@ export class SupportClient {
 		this.#remoteStream = null;
 		this.#remoteAgentStream = null;
 		for (const peer of this.#peers.values()) peer.outgoingCall?.close();
+		for (const remote of [...this.#earlyCalls.keys()]) this.#dropEarlyCall(remote);
 		this.#peers.clear();
 		for (const peerId of [...this.#files.keys()]) this.#setFiles(peerId, null);
 		if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
