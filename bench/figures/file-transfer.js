@@ -145,6 +145,15 @@ async function ponteFileTransfer(ctx) {
 			window.__benchFile = new File(parts, 'bench-256mib.bin');
 		}, SIZE);
 		const sendOnce = async () => {
+			// The file channel opens a moment after the screen's call connects: wait for it.
+			await customerPage.waitForFunction(
+				() =>
+					[...document.querySelectorAll('input[type=file]')].some(
+						(i) => i.closest('label')?.textContent?.includes('Send file') && !i.disabled
+					),
+				null,
+				{ timeout: 30_000 }
+			);
 			await customerPage.evaluate(() => {
 				const input = [...document.querySelectorAll('input[type=file]')].find((i) =>
 					i.closest('label')?.textContent?.includes('Send file')
