@@ -39,14 +39,14 @@ async function ponteJoin(ctx, customerName) {
 		const { t0, customer, agent, customerPage } = share;
 		const at = (client, name) => client.find(name, t0)?.at ?? null;
 		const connected = customer.marks.filter((m) => m.name === 'pc-connected' && m.at >= t0);
-		// The media call's peer connection is the first one made after the capture was granted
-		// (files or other data channels may connect before it).
+		// The media call's peer connection is the one sending the screen (the customer places it
+		// before sharing, so it may connect before the Share click).
 		const granted = at(customer, 'share-granted');
-		const mediaIndex =
-			granted === null
-				? null
-				: (customer.marks.find((m) => m.name === 'pc-created' && m.at >= granted)?.detail?.index ??
-					null);
+		const mediaIndex = await customerPage.evaluate(() =>
+			window.__ponteBench.peerConnections.findIndex((pc) =>
+				pc.getSenders().some((sender) => sender.track?.kind === 'video')
+			)
+		);
 		const mediaConnected = connected.find((m) => m.detail?.index === mediaIndex) ?? null;
 		const resources = await resourceTimes(customerPage);
 		const joinResponse = resources.find((r) => r.name.endsWith('?/join'));
@@ -57,7 +57,7 @@ async function ponteJoin(ctx, customerName) {
 			'peerjs-loaded': peerjs && peerjs.end >= t0 ? peerjs.end : null,
 			'signaling-connect': at(customer, 'signaling-connect'),
 			'signaling-open': at(customer, 'signaling-open'),
-			'control-connected': connected[0]?.at ?? null,
+			'control-connected': connected.find((m) => m.detail?.index !== mediaIndex)?.at ?? null,
 			'customer-connected': at(customer, 'customer-connected'),
 			'share-click': at(customer, 'share-click'),
 			'share-granted': granted,
