@@ -42,9 +42,19 @@ test('the web manifest describes an installable app with its icons', async ({ re
 	const manifest = await response.json();
 	expect(manifest).toMatchObject({
 		name: 'Ponte',
+		lang: 'en',
+		description: expect.stringContaining('Remote support in your browser'),
 		start_url: '/',
 		display: 'standalone',
 		theme_color: '#1f57c4'
+	});
+	// In the browser's language: what a customer reads when installing the app.
+	const italian = await request.get('/manifest.webmanifest', {
+		headers: { 'accept-language': 'it-IT,it;q=0.9' }
+	});
+	expect(await italian.json()).toMatchObject({
+		lang: 'it',
+		description: expect.stringContaining('Assistenza remota nel browser')
 	});
 	const purposes = new Set<string>();
 	for (const icon of manifest.icons as { src: string; sizes: string; purpose: string }[]) {
