@@ -218,3 +218,26 @@ test('the switcher changes the language in place during a live session, and it i
 	await agentContext.close();
 	await customerContext.close();
 });
+
+test('a network that blocks signaling: the customer is told what to do, in Italian', async ({
+	browser
+}) => {
+	const agentContext = await newClient(browser);
+	const agent = await agentContext.newPage();
+	await logIn(agent);
+	const { code } = await newSession(agent);
+	const customer = await italianCustomer(browser);
+	// A firewall that lets the page load but closes the signaling socket at once.
+	await customer.routeWebSocket(/\/peerjs/, (socket) => socket.close());
+	await customer.goto('/');
+	await customer.getByLabel('Codice sessione').fill(code);
+	await customer.getByLabel('Il tuo nome').fill('Giulia');
+	await customer.getByRole('button', { name: 'Partecipa' }).click();
+	const status = customer.getByRole('status').filter({ hasText: 'server di segnalazione' });
+	await expect(status).toContainText('Controlla la connessione a Internet');
+	// The browser's own English message is kept for logs, not shown.
+	await expect(status).not.toContainText(/Lost connection|socket/i);
+	await shoot(customer, 'it-signaling-blocked');
+	await customer.context().close();
+	await agentContext.close();
+});

@@ -380,7 +380,11 @@ export class PeerLink {
 		});
 		const link = new PeerLink(peer, options);
 		await new Promise<void>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error('signaling server did not answer')), 15_000);
+			const timer = setTimeout(
+				() =>
+					reject(Object.assign(new Error('signaling server did not answer'), { type: 'timeout' })),
+				15_000
+			);
 			peer.once('open', () => {
 				clearTimeout(timer);
 				resolve();

@@ -8,6 +8,7 @@ import { FileTransfers } from '$lib/session/files';
 import { hashInWorker } from './sha256-worker';
 import type { EndReason, Features, Role, ScreenMode } from '$lib/session/protocol';
 import { SupportSession } from '$lib/session/session';
+import { signalingFailureReason, type SignalingFailureReason } from '$lib/signaling-failure';
 import { verifyTicket, type TicketClaims } from '$lib/session/ticket';
 import type { MessageChannel } from '$lib/session/transport';
 import {
@@ -68,8 +69,15 @@ function isHandshake(data: unknown): data is Handshake {
 	);
 }
 
-/** Why the client stopped working; the detail is the browser's own (untranslated) message. */
-export type ClientFailure = { code: 'signaling-unreachable'; detail: string };
+/**
+ * Why the client stopped working: a reason the page words in its language, and the browser's
+ * own (untranslated) message for logs.
+ */
+export type ClientFailure = {
+	code: 'signaling-unreachable';
+	reason: SignalingFailureReason;
+	detail: string;
+};
 
 export type ShareResult = { ok: true } | { ok: false; error: 'declined' | 'unsupported' | string };
 
@@ -264,6 +272,7 @@ export class SupportClient {
 			this.#signaling = 'offline';
 			this.#failure = {
 				code: 'signaling-unreachable',
+				reason: signalingFailureReason(error),
 				detail: String((error as Error).message ?? error)
 			};
 			this.#changed();
