@@ -1,8 +1,9 @@
 /**
- * The one module that imports `peerjs`. The import is static so that the session pages fetch
- * and evaluate PeerJS (which builds a test RTCPeerConnection as it loads) while their data is
- * on its way, not after the first render; the join page never imports this module. It turns PeerJS connections into the core's MessageChannel / BinaryChannel,
- * with none of PeerJS's public-cloud defaults: our host, port, path, key and ICE servers only.
+ * The one module that imports `peerjs`. It turns PeerJS connections into the core's
+ * MessageChannel / BinaryChannel, with none of PeerJS's public-cloud defaults: our host, port,
+ * path, key and ICE servers only. The import is static, so the session pages fetch and evaluate
+ * PeerJS (which builds a test RTCPeerConnection as it loads) while their data is on its way,
+ * not after the first render; the join page never imports this module.
  */
 import { Peer, type DataConnection, type MediaConnection } from 'peerjs';
 import type { BinaryChannel, MessageChannel } from '$lib/session/transport';

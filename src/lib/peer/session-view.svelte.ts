@@ -26,8 +26,7 @@ export class SessionView {
 	remoteAgentStream = $state.raw<MediaStream | null>(null);
 	localScreen = $state.raw<MediaStream | null>(null);
 	signaling = $state<string>('connecting');
-	error = $state<string | null>(null);
-	/** `error` as a code, for pages that word it in their own language. */
+	/** Why signaling could not be reached; pages word it in their own language. */
 	failure = $state.raw<ClientFailure | null>(null);
 	refusedPeers = $state(0);
 	/** The session's allowed features, as the latest ticket says. */
@@ -81,7 +80,6 @@ export class SessionView {
 		this.remoteAgentStream = client.remoteAgentStream;
 		this.localScreen = client.localScreen;
 		this.signaling = client.signaling;
-		this.error = client.error;
 		this.failure = client.failure;
 		this.refusedPeers = client.refusedPeers;
 		this.features = client.features;

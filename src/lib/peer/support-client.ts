@@ -70,14 +70,10 @@ function isHandshake(data: unknown): data is Handshake {
 }
 
 /**
- * Why the client stopped working: a reason the page words in its language, and the browser's
- * own (untranslated) message for logs.
+ * Why the client could not reach the signaling server: a reason the page words in its language,
+ * and the browser's own (untranslated) message.
  */
-export type ClientFailure = {
-	code: 'signaling-unreachable';
-	reason: SignalingFailureReason;
-	detail: string;
-};
+export type ClientFailure = { reason: SignalingFailureReason; detail: string };
 
 export type ShareResult = { ok: true } | { ok: false; error: 'declined' | 'unsupported' | string };
 
@@ -139,14 +135,7 @@ export class SupportClient {
 	get signaling() {
 		return this.#signaling;
 	}
-	/** What went wrong, in English (logs, reports); pages word `failure` in their language. */
-	get error(): string | null {
-		const failure = this.#failure;
-		if (!failure) return null;
-		return `Could not reach the signaling server (${failure.detail}).`;
-	}
-
-	/** What went wrong, as a code and its technical detail. */
+	/** Why signaling could not be reached, if it could not. */
 	get failure(): ClientFailure | null {
 		return this.#failure;
 	}
@@ -271,7 +260,6 @@ export class SupportClient {
 		} catch (error) {
 			this.#signaling = 'offline';
 			this.#failure = {
-				code: 'signaling-unreachable',
 				reason: signalingFailureReason(error),
 				detail: String((error as Error).message ?? error)
 			};

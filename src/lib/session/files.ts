@@ -287,15 +287,12 @@ interface IncomingTransfer extends TransferRecord {
 	pendingWriteBytes: number;
 	/** Full write batches waiting for the sink, in order. */
 	full: Uint8Array[];
-	/** The batch being filled (its first `filled` bytes), and how much has gone into batches. */
+	/** The batch being filled: its first `filled` bytes are received. */
 	filling: Uint8Array | null;
 	filled: number;
-	batchedBytes: number;
 	writtenBytes: number;
 	ackedBytes: number;
 	lastAckAt: number;
-	/** Received bytes not yet handed to the sink. */
-	unwrittenBytes: number;
 	/** Settles once the writes handed to the sink so far are done and counted. */
 	writes: Promise<void>;
 	writesInFlight: number;
@@ -567,7 +564,6 @@ export class FileTransfers {
 			t.full = [];
 			t.filling = null;
 			t.filled = 0;
-			t.unwrittenBytes = 0;
 			if (sink && state !== 'done') settleQuietly(() => sink.abort(error ?? state));
 		}
 		t.settle();
@@ -690,11 +686,9 @@ export class FileTransfers {
 			full: [],
 			filling: null,
 			filled: 0,
-			batchedBytes: 0,
 			writtenBytes: 0,
 			ackedBytes: 0,
 			lastAckAt: 0,
-			unwrittenBytes: 0,
 			writes: Promise.resolve(),
 			writesInFlight: 0
 		};
@@ -773,7 +767,7 @@ export class FileTransfers {
 
 	async #writeEverything(t: IncomingTransfer): Promise<void> {
 		// Each finished write may hand the sink another one: wait until none is left.
-		while (isActiveState(t.state) && (t.writesInFlight > 0 || t.unwrittenBytes > 0)) {
+		while (isActiveState(t.state) && (t.writesInFlight > 0 || t.full.length > 0 || t.filled > 0)) {
 			this.#issueWrites(t, true);
 			await t.writes;
 		}
@@ -811,16 +805,17 @@ export class FileTransfers {
 	/**
 	 * Copies a chunk into the transfer's write batches (MAX_WRITE_BATCH_BYTES each, the last
 	 * one the file's remainder). One copy, into a buffer this side owns: after its write, the
-	 * hash takes that buffer as it is, and the received frame is let go of at once.
+	 * hash takes that buffer as it is, and the received frame is let go of at once. Called once
+	 * `receivedBytes` counts the chunk.
 	 */
 	#batch(t: IncomingTransfer, payload: Uint8Array): void {
+		const start = t.receivedBytes - payload.length;
 		let at = 0;
 		while (at < payload.length) {
-			t.filling ??= new Uint8Array(Math.min(MAX_WRITE_BATCH_BYTES, t.size - t.batchedBytes));
+			t.filling ??= new Uint8Array(Math.min(MAX_WRITE_BATCH_BYTES, t.size - start - at));
 			const count = Math.min(payload.length - at, t.filling.length - t.filled);
 			t.filling.set(payload.subarray(at, at + count), t.filled);
 			t.filled += count;
-			t.batchedBytes += count;
 			at += count;
 			if (t.filled === t.filling.length) {
 				t.full.push(t.filling);
@@ -828,7 +823,6 @@ export class FileTransfers {
 				t.filled = 0;
 			}
 		}
-		t.unwrittenBytes += payload.length;
 	}
 
 	/**
@@ -854,7 +848,6 @@ export class FileTransfers {
 			}
 			const written = batch;
 			const bytes = written.length;
-			t.unwrittenBytes -= bytes;
 			t.writesInFlight++;
 			let writing: Promise<void>;
 			try {
