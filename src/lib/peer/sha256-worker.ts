@@ -3,13 +3,21 @@
  * in the page that work competes with moving the bytes (the data channel, the disk writes), so
  * it goes to a thread of its own. A Worker that cannot start leaves hashing in the page.
  */
-import { setSha256StreamFactory, type Sha256Stream } from '$lib/session/sha256-stream';
+import {
+	setSha256StreamFactory,
+	type Release,
+	type Sha256Stream
+} from '$lib/session/sha256-stream';
 
 export type HashRequest =
-	| { op: 'update'; id: number; bytes: Uint8Array }
+	/** `release`: the buffer is lent; the Worker sends it back under this number once hashed. */
+	| { op: 'update'; id: number; bytes: Uint8Array; release?: number }
 	| { op: 'digest'; id: number }
 	| { op: 'drop'; id: number };
-export type HashReply = { id: number; hex: string } | { id: number; error: string };
+export type HashReply =
+	| { id: number; hex: string }
+	| { id: number; error: string }
+	| { release: number; buffer: ArrayBuffer };
 
 let started: Promise<boolean> | null = null;
 
@@ -31,16 +39,28 @@ async function start(): Promise<boolean> {
 		return false;
 	}
 	const pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void }>();
+	/** Lent buffers on their way back, by number, with their size. */
+	const lent = new Map<number, { release: Release; byteLength: number }>();
 	let nextId = 1;
+	let nextLoan = 1;
 	let broken = false;
 	const failAll = (reason: string) => {
 		broken = true;
 		for (const { reject } of pending.values()) reject(new Error(reason));
 		pending.clear();
+		// The lent memory went with the Worker: whoever waits for it gets new buffers.
+		for (const { release, byteLength } of lent.values()) release(new ArrayBuffer(byteLength));
+		lent.clear();
 		setSha256StreamFactory(null);
 	};
 	worker.onmessage = (event: MessageEvent<HashReply>) => {
 		const reply = event.data;
+		if ('release' in reply) {
+			const loan = lent.get(reply.release);
+			lent.delete(reply.release);
+			loan?.release(reply.buffer);
+			return;
+		}
 		const waiter = pending.get(reply.id);
 		if (!waiter) return;
 		pending.delete(reply.id);
@@ -76,19 +96,22 @@ async function start(): Promise<boolean> {
 		const id = nextId++;
 		let finished = false;
 		return {
-			update(bytes, handOver = false) {
+			update(bytes, release) {
 				if (finished) throw new Error('SHA-256 stream already digested');
-				// A buffer handed over moves to the Worker as it is. Otherwise the caller keeps its
-				// bytes and the Worker gets a copy of just them (a view posted as it is would copy
-				// its whole buffer).
-				let sent = bytes;
-				let transfer: ArrayBuffer[] = [];
-				if (handOver) {
-					transfer = [bytes.buffer as ArrayBuffer];
-				} else if (bytes.byteLength !== bytes.buffer.byteLength) {
-					sent = bytes.slice();
-					transfer = [sent.buffer as ArrayBuffer];
+				// A lent buffer moves to the Worker as it is, and back once hashed. Otherwise the
+				// caller keeps its bytes and the Worker gets a copy of just them (a view posted as
+				// it is would copy its whole buffer).
+				if (release) {
+					const loan = nextLoan++;
+					const buffer = bytes.buffer as ArrayBuffer;
+					if (broken) return release(buffer);
+					lent.set(loan, { release, byteLength: buffer.byteLength });
+					const request: HashRequest = { op: 'update', id, bytes, release: loan };
+					worker.postMessage(request, [buffer]);
+					return;
 				}
+				const sent = bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+				const transfer = sent === bytes ? [] : [sent.buffer as ArrayBuffer];
 				worker.postMessage({ op: 'update', id, bytes: sent } satisfies HashRequest, transfer);
 			},
 			digest() {

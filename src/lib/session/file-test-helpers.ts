@@ -61,6 +61,33 @@ export function fileFrom(
 	};
 }
 
+/**
+ * A file whose stream is a byte stream (as a browser `File`'s is) handing out irregular
+ * pieces, so a reader that brings its own buffer gets them in several reads.
+ */
+export function byteFileFrom(data: Uint8Array, name = 'data.bin'): FileSource {
+	return {
+		...fileFrom(data, name),
+		stream() {
+			const random = seededRandom(data.length + 11);
+			let offset = 0;
+			return new ReadableStream({
+				type: 'bytes',
+				pull(controller) {
+					if (offset >= data.length) {
+						controller.close();
+						controller.byobRequest?.respond(0);
+						return;
+					}
+					const piece = 1 + Math.floor(random() * 300_000);
+					controller.enqueue(data.slice(offset, offset + piece));
+					offset += piece;
+				}
+			}) as ReadableStream<Uint8Array>;
+		}
+	};
+}
+
 /** A sink that records what happened to it and can be made to stall. */
 export function recordingSink(options: { stall?: boolean } = {}): FileSink & {
 	chunks: Uint8Array[];

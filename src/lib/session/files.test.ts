@@ -10,6 +10,7 @@ import {
 	newTransferId
 } from './file-framing';
 import {
+	byteFileFrom,
 	fileFrom,
 	randomBytes,
 	recordingSink,
@@ -196,55 +197,63 @@ describe('round trip', () => {
 		expect(sameBytes(all, data)).toBe(true);
 	}, 20_000);
 
-	it('reads a File in big slices, never its stream, and delivers it intact', async () => {
-		const { sender, receiver } = connectedPair({ channel: { bytesPerMs: Infinity } });
+	it('reads a byte stream (a File’s) straight into its blocks, and delivers it intact', async () => {
 		const data = randomBytes(2 * READ_BLOCK_BYTES + 12_345, seededRandom(31));
-		const file = new File([data as Uint8Array<ArrayBuffer>], 'sliced.bin');
-		const slices: number[][] = [];
-		const source = {
-			name: file.name,
-			size: file.size,
-			type: file.type,
-			stream: () => {
-				throw new Error('the stream is not used when the file can be sliced');
-			},
-			slice: (start: number, end: number) => {
-				slices.push([start, end]);
-				return file.slice(start, end);
-			}
-		};
-		const sink = memorySink();
-		receiver.on('offer', (offer) => receiver.accept(offer.id, sink));
-		const sent = sendOrThrow(sender, source);
-		expect(await whenFinished(receiver, sent.id)).toMatchObject({
-			state: 'done',
-			sha256: sha256Hex(data)
-		});
-		expect(sameBytes(sink.result(), data)).toBe(true);
-		expect(slices).toEqual([
-			[0, READ_BLOCK_BYTES],
-			[READ_BLOCK_BYTES, 2 * READ_BLOCK_BYTES],
-			[2 * READ_BLOCK_BYTES, data.length]
-		]);
+		for (const file of [
+			byteFileFrom(data),
+			new File([data as Uint8Array<ArrayBuffer>], 'blocks.bin')
+		]) {
+			const { sender, receiver } = connectedPair({ channel: { bytesPerMs: Infinity } });
+			const modes: (string | undefined)[] = [];
+			const source = {
+				name: file.name,
+				size: file.size,
+				type: file.type,
+				stream: () => {
+					const stream = file.stream();
+					const getReader = stream.getReader.bind(stream) as (options?: {
+						mode?: 'byob';
+					}) => ReadableStreamReader<Uint8Array>;
+					Object.assign(stream, {
+						getReader: (options?: { mode?: 'byob' }) => {
+							modes.push(options?.mode);
+							return getReader(options);
+						}
+					});
+					return stream;
+				}
+			};
+			const sink = memorySink();
+			receiver.on('offer', (offer) => receiver.accept(offer.id, sink));
+			const sent = sendOrThrow(sender, source);
+			expect(await whenFinished(receiver, sent.id)).toMatchObject({
+				state: 'done',
+				sha256: sha256Hex(data)
+			});
+			expect(sameBytes(sink.result(), data)).toBe(true);
+			expect(modes).toEqual(['byob']);
+		}
 	});
 
-	it('hashes buffers it owns whole: a File slice once framed, a batch once written', async () => {
-		const updates: { bytes: Uint8Array; handOver: boolean; written: boolean }[] = [];
+	it('lends its own buffers to the hash and reuses them: a block once framed, a batch once written', async () => {
+		const updates: { bytes: Uint8Array; length: number; lent: boolean; written: boolean }[] = [];
 		const writes: { chunk: Uint8Array; done: boolean }[] = [];
 		setSha256StreamFactory(() => {
 			const local = createLocalSha256Stream();
 			return {
-				update(bytes, handOver = false) {
+				update(bytes, release) {
 					const written = writes.find((w) => w.chunk === bytes)?.done ?? false;
-					updates.push({ bytes, handOver, written });
-					local.update(bytes);
+					// The length now: a lent buffer is detached once read into again.
+					updates.push({ bytes, length: bytes.length, lent: release !== undefined, written });
+					local.update(bytes, release);
 				},
 				digest: () => local.digest()
 			};
 		});
 		try {
 			const { sender, receiver } = connectedPair({ channel: { bytesPerMs: Infinity } });
-			const data = randomBytes(2 * READ_BLOCK_BYTES + 12_345, seededRandom(32));
+			// More than the receive window, so batches must come back before the rest can arrive.
+			const data = randomBytes(10 * READ_BLOCK_BYTES + 12_345, seededRandom(32));
 			const file = new File([data as Uint8Array<ArrayBuffer>], 'owned.bin');
 			const kept: Uint8Array[] = [];
 			const sink = {
@@ -264,20 +273,20 @@ describe('round trip', () => {
 				state: 'done',
 				sha256: sha256Hex(data)
 			});
-			// Every update hands its buffer over, and nothing is hashed twice.
-			expect(updates.every((u) => u.handOver)).toBe(true);
+			// Every update lends its buffer, and nothing is hashed twice.
+			expect(updates.every((u) => u.lent)).toBe(true);
 			const received = updates.filter((u) => writes.some((w) => w.chunk === u.bytes));
-			const sentPieces = updates.filter((u) => !received.includes(u));
-			// The receiver hashes exactly its writes, in order, each after the sink was done with it.
+			const sentBlocks = updates.filter((u) => !received.includes(u));
+			// The receiver hashes exactly its writes, in order, each after the sink was done with it…
 			expect(received.length).toBe(writes.length);
 			expect(received.every((u, i) => u.bytes === writes[i].chunk && u.written)).toBe(true);
-			// The sender hashes whole slices of the file, in order.
-			expect(sentPieces.map((u) => u.bytes.length)).toEqual([
-				READ_BLOCK_BYTES,
-				READ_BLOCK_BYTES,
+			// …in batches it reuses once hashed.
+			expect(new Set(received.map((u) => u.bytes.buffer)).size).toBeLessThan(received.length);
+			// The sender hashes whole blocks of the file, in order.
+			expect(sentBlocks.map((u) => u.length)).toEqual([
+				...Array<number>(10).fill(READ_BLOCK_BYTES),
 				12_345
 			]);
-			expect(sentPieces.every((u) => u.bytes.byteLength === u.bytes.buffer.byteLength)).toBe(true);
 			const joined = new Uint8Array(data.length);
 			let offset = 0;
 			for (const chunk of kept) {
@@ -524,7 +533,7 @@ describe('cancel and connection loss', () => {
 			const record = { disposed: false, digested: false };
 			made.push(record);
 			return {
-				update: (bytes) => local.update(bytes),
+				update: (bytes, release) => local.update(bytes, release),
 				digest: () => ((record.digested = true), local.digest()),
 				dispose: () => void (record.disposed = true)
 			};
@@ -637,16 +646,31 @@ describe('integrity', () => {
 		expect(sink.chunks).toHaveLength(0);
 	});
 
-	it('fails the sender when a sliced file is shorter than announced, or cannot be read', async () => {
-		for (const [slice, error] of [
-			[(start: number) => new Blob([new Uint8Array(start === 0 ? 5_000_000 : 0)]), 'file-changed'],
-			[() => ({ arrayBuffer: () => Promise.reject(new Error('NotReadableError')) }), 'read-failed']
+	it('fails the sender when a byte stream is shorter or longer than announced, or cannot be read', async () => {
+		const byteFile = (bytes: number, size: number) => ({
+			...fileFrom(new Uint8Array(0)),
+			size,
+			stream: () => new Blob([new Uint8Array(bytes)]).stream()
+		});
+		const unreadable = {
+			...fileFrom(new Uint8Array(0)),
+			size: 9_000_000,
+			stream: () =>
+				new ReadableStream<Uint8Array>({
+					type: 'bytes',
+					pull: (controller) => controller.error(new Error('NotReadableError'))
+				})
+		};
+		for (const [source, error] of [
+			[byteFile(5_000_000, 9_000_000), 'file-changed'],
+			[byteFile(9_000_001, 9_000_000), 'file-changed'],
+			[byteFile(1, 0), 'file-changed'],
+			[unreadable, 'read-failed']
 		] as const) {
 			const { sender, receiver } = connectedPair();
 			const sink = recordingSink();
 			receiver.on('offer', (offer) => receiver.accept(offer.id, sink));
-			const liar = { ...fileFrom(new Uint8Array(9_000_000)), slice };
-			const sent = sendOrThrow(sender, liar);
+			const sent = sendOrThrow(sender, source);
 			expect(await whenFinished(sender, sent.id)).toMatchObject({ state: 'failed', error });
 			expect((await whenFinished(receiver, sent.id)).error).toBe(error);
 			expect(sink.aborted).toBe(true);

@@ -12,16 +12,20 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 
 export interface Sha256Stream {
 	/**
-	 * Adds bytes; they are read later (once the engine is loaded), so never change them.
-	 * `handOver`: the caller gives up the whole buffer behind `bytes` (never reads or writes it
-	 * again), so a stream kept in another thread may take it without copying.
+	 * Adds bytes; they may be read later (once the engine is loaded), so never change them.
+	 * With `release`, the caller lends the whole buffer behind `bytes` and does not touch it
+	 * until `release` hands the same memory back, once hashed (as another ArrayBuffer object
+	 * when it went to another thread): a stream kept in a Worker takes it without copying, and
+	 * the caller can reuse it. Releases come in the order of the updates.
 	 */
-	update(bytes: Uint8Array, handOver?: boolean): void;
+	update(bytes: Uint8Array, release?: Release): void;
 	/** Hex digest of everything added; the stream takes no more bytes afterwards. */
 	digest(): Promise<string>;
 	/** Lets go of a stream that will never be digested (where it holds outside resources). */
 	dispose?(): void;
 }
+
+export type Release = (buffer: ArrayBuffer) => void;
 
 interface SyncHasher {
 	update(bytes: Uint8Array): void;
@@ -101,7 +105,7 @@ export function createSha256Stream(): Sha256Stream {
 export function createLocalSha256Stream(): Sha256Stream {
 	let hasher: SyncHasher | null = spare;
 	spare = null;
-	let queued: Uint8Array[] = [];
+	let queued: { bytes: Uint8Array; release?: Release }[] = [];
 	let finished = false;
 	const ready = hasher
 		? Promise.resolve(hasher)
@@ -109,17 +113,24 @@ export function createLocalSha256Stream(): Sha256Stream {
 				.then((make) => make())
 				.catch(() => nobleHasher())
 				.then((made) => {
-					for (const bytes of queued) made.update(bytes);
+					for (const { bytes, release } of queued) {
+						made.update(bytes);
+						release?.(bytes.buffer as ArrayBuffer);
+					}
 					queued = [];
 					hasher = made;
 					return made;
 				});
 	void loadEngine().then(refillSpare);
 	return {
-		update(bytes) {
+		update(bytes, release) {
 			if (finished) throw new Error('SHA-256 stream already digested');
-			if (hasher) hasher.update(bytes);
-			else queued.push(bytes);
+			if (!hasher) {
+				queued.push({ bytes, release });
+				return;
+			}
+			hasher.update(bytes);
+			release?.(bytes.buffer as ArrayBuffer);
 		},
 		async digest() {
 			if (finished) throw new Error('SHA-256 stream already digested');
