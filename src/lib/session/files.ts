@@ -156,7 +156,7 @@ export const RECEIVE_WINDOW_BYTES = 32 * 1024 * 1024;
 /** Largest single write the receiver hands its sink (what piled up during the previous one). */
 export const MAX_WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 /** Write batches a receiver keeps for reuse once written and hashed. */
-const RECEIVE_POOL_BUFFERS = 12;
+const RECEIVE_POOL_BUFFERS = 4;
 /** With a write on its way, the next is handed over once this much has piled up. */
 const WRITE_AHEAD_BYTES = 1024 * 1024;
 /** Writes handed to a sink and not yet done, per transfer. */
