@@ -29,6 +29,7 @@ let pc = null;
 let channel = null;
 let source = null;
 let received = null;
+let current = null;
 
 function gathered(connection) {
 	if (connection.iceGatheringState === 'complete') return Promise.resolve();
@@ -123,41 +124,41 @@ window.raw = {
 		}
 		const digest = hex(hasher.digest());
 		channel.send(JSON.stringify({ done: true, bytes: source.length, sha256: digest }));
-		source = null;
 		return { startedAt, sha256: digest };
 	},
 
+	/** Listens on the channel (once); `expect()` arms it for the next transfer. */
 	receive() {
-		let hasher = sha256.create();
-		let bytes = 0;
-		let firstAt = null;
-		received = new Promise((resolve) => {
-			channel.addEventListener('message', async ({ data }) => {
-				if (typeof data !== 'string') {
-					firstAt ??= now();
-					bytes += data.byteLength;
-					hasher.update(new Uint8Array(data));
-					return;
-				}
-				const done = JSON.parse(data);
-				if (done.warm) {
-					// The warm-up's bytes count for nothing.
-					hasher = sha256.create();
-					bytes = 0;
-					firstAt = null;
-					return;
-				}
-				await hasher.start();
-				const digest = hex(hasher.digest());
-				resolve({
-					bytes,
-					firstAt,
-					doneAt: now(),
-					sha256: digest,
-					matches: digest === done.sha256 && bytes === done.bytes
-				});
+		window.raw.expect();
+		channel.addEventListener('message', async ({ data }) => {
+			const run = current;
+			if (typeof data !== 'string') {
+				run.firstAt ??= now();
+				run.bytes += data.byteLength;
+				run.hasher.update(new Uint8Array(data));
+				return;
+			}
+			const done = JSON.parse(data);
+			// The warm-up's bytes count for nothing.
+			if (done.warm) return window.raw.expect();
+			current = null;
+			await run.hasher.start();
+			const digest = hex(run.hasher.digest());
+			run.resolve({
+				bytes: run.bytes,
+				firstAt: run.firstAt,
+				doneAt: now(),
+				sha256: digest,
+				matches: digest === done.sha256 && run.bytes === done.bytes
 			});
 		});
+	},
+
+	/** Starts counting and hashing afresh for the next transfer. */
+	expect() {
+		const run = { hasher: sha256.create(), bytes: 0, firstAt: null, resolve: null };
+		received = new Promise((resolve) => (run.resolve = resolve));
+		current = run;
 	},
 
 	result: () => received,
