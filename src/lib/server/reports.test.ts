@@ -125,6 +125,8 @@ describe('session reports', () => {
 				}
 			}
 		]);
+		// The file event is stamped 2 ms ahead: the end must come later, as it would in a session.
+		await new Promise((resolve) => setTimeout(resolve, 5));
 		await endSupportSession(runtime, id, { reason: 'customer', by: null });
 
 		const report = (await sessionReport(runtime.db, id))!;
