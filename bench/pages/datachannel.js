@@ -141,7 +141,6 @@ window.raw = {
 			const done = JSON.parse(data);
 			// The warm-up's bytes count for nothing.
 			if (done.warm) return window.raw.expect();
-			current = null;
 			await run.hasher.start();
 			const digest = hex(run.hasher.digest());
 			run.resolve({
@@ -161,9 +160,5 @@ window.raw = {
 		current = run;
 	},
 
-	result: () => received,
-
-	close() {
-		pc?.close();
-	}
+	result: () => received
 };
