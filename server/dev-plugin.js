@@ -8,13 +8,19 @@ export function signalingDevPlugin() {
 		apply: 'serve',
 		configureServer(server) {
 			server.httpServer?.on('upgrade', (req, socket, head) => {
+				// Other paths are Vite's own (its HMR socket).
 				if (!req.url?.startsWith(SIGNALING_PREFIX)) return;
+				// Node took its error listener off the socket: a reset while the modules load must
+				// not be an uncaught exception.
+				socket.on('error', () => {});
 				socket.pause();
-				server
-					.ssrLoadModule('/src/lib/server/runtime.ts')
-					.then((module) => module.getRuntime())
-					.then((runtime) => {
-						if (!runtime.handleUpgrade(req, socket, head)) socket.destroy();
+				Promise.all([
+					server.ssrLoadModule('/src/lib/server/runtime.ts'),
+					server.ssrLoadModule('/src/lib/server/http-guards.ts')
+				])
+					.then(async ([runtimeModule, guards]) => {
+						const runtime = await runtimeModule.getRuntime();
+						guards.routeUpgrade(runtime.handleUpgrade, req, socket, head, true);
 						socket.resume();
 					})
 					.catch((error) => {

@@ -29,8 +29,21 @@ const handler = (req, res) => {
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
 	res.setHeader('Content-Security-Policy', policyForPath(req.url?.split('?')[0] ?? '/'));
 	if (useOwnProtocolHeader) req.headers[OWN_PROTOCOL_HEADER] = tls ? 'https' : 'http';
-	kitHandler(req, res);
+	// SvelteKit answers bad requests itself (400); should it ever throw, this request fails, not
+	// the process.
+	try {
+		Promise.resolve(kitHandler(req, res)).catch((error) => failRequest(res, error));
+	} catch (error) {
+		failRequest(res, error);
+	}
 };
+
+/** @param {import('node:http').ServerResponse} res @param {unknown} error */
+function failRequest(res, error) {
+	console.error(`request failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+	if (res.headersSent) res.destroy();
+	else res.writeHead(500, { 'Content-Length': '0', Connection: 'close' }).end();
+}
 /** @type {import('../src/lib/server/runtime').Runtime} */
 const runtime = await globalThis[Symbol.for('ponte.runtime')];
 if (!runtime) throw new Error('Ponte runtime did not start (hooks.server.ts init)');

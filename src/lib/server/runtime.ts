@@ -4,6 +4,7 @@ import { ensureFirstAdmin } from './auth';
 import { insecureOriginRefusal, isLocalOrigin, readConfig, type Config } from './config';
 import { openDatabase, type DB } from './db';
 import type SQLite from 'better-sqlite3';
+import { guardHttpServer } from './http-guards';
 import { log } from './log';
 import { FailureRateLimiter } from './ratelimit';
 import { loadOrCreateSecrets, type ServerSecrets } from './secrets';
@@ -28,6 +29,7 @@ export interface Runtime {
 	presence: Map<string, number>;
 	/** Routes a websocket upgrade to signaling; false when the path is not ours. */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+	/** Signaling on the server, and its guards: no request, however malformed, throws out. */
 	attach(server: Server): void;
 	close(): Promise<void>;
 }
@@ -130,11 +132,7 @@ async function createRuntime(): Promise<Runtime> {
 			return runtime.signaling?.handleUpgrade(req, socket, head) ?? false;
 		},
 		attach(server) {
-			server.on('upgrade', (req, socket, head) => {
-				if (!runtime.handleUpgrade(req, socket, head) && server.listenerCount('upgrade') === 1) {
-					socket.destroy();
-				}
-			});
+			guardHttpServer(server, runtime.handleUpgrade);
 		},
 		async close() {
 			clearInterval(sweeper);

@@ -5,6 +5,7 @@ import { ExpressPeerServer } from 'peer';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Features, Role } from '$lib/session/protocol';
 import type { TicketClaims } from '$lib/session/ticket';
+import { refuseSocket, requestTarget } from './http-guards';
 import { log } from './log';
 import type { Runtime } from './runtime';
 import { hmac } from './secrets';
@@ -46,11 +47,6 @@ interface Member {
 	socket: WebSocket;
 	tokens: number;
 	refilledAt: number;
-}
-
-function refuse(socket: Duplex, status: number, reason: string) {
-	socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-	socket.destroy();
 }
 
 /**
@@ -154,8 +150,12 @@ export function createSignaling(runtime: Runtime): Signaling {
 
 	return {
 		handleUpgrade(req, socket, head) {
-			const url = new URL(req.url ?? '/', 'http://ponte');
-			if (url.pathname !== SIGNALING_SOCKET_PATH && url.pathname !== `${SIGNALING_SOCKET_PATH}/`) {
+			// Anything that is not a plain path (`//`, `*`, garbage) is not ours either.
+			const url = requestTarget(req.url);
+			if (
+				!url ||
+				(url.pathname !== SIGNALING_SOCKET_PATH && url.pathname !== `${SIGNALING_SOCKET_PATH}/`)
+			) {
 				return false;
 			}
 			const id = url.searchParams.get('id') ?? '';
@@ -164,12 +164,12 @@ export function createSignaling(runtime: Runtime): Signaling {
 				url.searchParams.get('token')
 			);
 			if (!check.ok || check.claims.pid !== id || url.searchParams.get('key') !== SIGNALING_KEY) {
-				refuse(socket, 401, 'Unauthorized');
+				refuseSocket(socket, 401);
 				return true;
 			}
 			const status = sessionStatus.get(check.claims.sid)?.status;
 			if (!status || status === 'ended') {
-				refuse(socket, 401, 'Unauthorized');
+				refuseSocket(socket, 401);
 				return true;
 			}
 			// The peer server compares tokens on re-registration; give it a stable per-ID token
