@@ -194,15 +194,36 @@ test('guessing a password from one address ends in 429; other addresses still lo
 test('logging in never redirects to another site', async ({ browser }) => {
 	const context = await newClient(browser);
 	const page = await context.newPage();
-	for (const next of ['//evil.example/', '/\\evil.example/', 'https://evil.example/']) {
+	for (const next of [
+		'//evil.example/',
+		'/\\evil.example/',
+		'https://evil.example/',
+		'/.//evil.example',
+		'/%2e//evil.example',
+		'/a/..//evil.example'
+	]) {
 		await page.goto(`/login?next=${encodeURIComponent(next)}`);
 		await page.getByLabel('Email').fill(E2E.adminEmail);
 		await page.getByLabel('Password').fill(E2E.adminPassword);
 		await page.getByRole('button', { name: 'Log in' }).click();
 		await expect(page).toHaveURL(`${E2E.baseURL}/agent`);
+		// Already logged in, the login page sends the agent on: to this site only, too.
+		const again = await page.request.get(`/login?next=${encodeURIComponent(next)}`, {
+			maxRedirects: 0
+		});
+		expect(again.status(), next).toBe(303);
+		expect(again.headers().location, next).toBe('/agent');
 		await page.getByRole('button', { name: 'Log out' }).click();
 		await expect(page).toHaveURL(/\/login$/);
 	}
+	// A form post without JavaScript gets the Location header itself.
+	const post = await page.request.post(`/login?next=${encodeURIComponent('/.//evil.example')}`, {
+		form: { email: E2E.adminEmail, password: E2E.adminPassword },
+		headers: { origin: E2E.baseURL, accept: 'text/html' },
+		maxRedirects: 0
+	});
+	expect(post.status()).toBe(303);
+	expect(post.headers().location).toBe('/agent');
 	await context.close();
 });
 
