@@ -1,5 +1,6 @@
 import type { Handle, ServerInit } from '@sveltejs/kit';
 import { SESSION_COOKIE, userForToken } from '$lib/server/auth';
+import { isCrossSiteRequest } from '$lib/server/request-origin';
 import { getRuntime } from '$lib/server/runtime';
 import { m } from '$lib/paraglide/messages';
 import { paraglideMiddleware } from '$lib/paraglide/server';
@@ -23,6 +24,10 @@ function withSecurityHeaders(response: Response, https: boolean): Response {
 }
 
 const guarded: Handle = async ({ event, resolve }) => {
+	// SvelteKit refuses cross-site form posts before this hook; this refuses the rest (JSON).
+	if (isCrossSiteRequest(event.request, event.url.origin)) {
+		return new Response(m.api_cross_site_refused(), { status: 403 });
+	}
 	const runtime = await getRuntime();
 	event.locals.user = await userForToken(runtime.db, event.cookies.get(SESSION_COOKIE));
 

@@ -1,9 +1,13 @@
 // Hostile requests at the HTTP level (issue 15): malformed requests and upgrades over raw TCP
-// must never take the server down.
+// must never take the server down, and a page of another site cannot drive the JSON API.
 // The cases are listed in docs/threat-model.md ("Hostile requests").
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import net from 'node:net';
+import { adminPage, query } from './admin-helpers';
+import { newSession } from './helpers';
 import { E2E } from '../playwright.config';
+
+const CROSS_ORIGIN = 'https://evil.example';
 
 /**
  * Sends raw bytes and resolves with the status line once the server has closed the socket
@@ -92,4 +96,62 @@ test('upgrades to unknown paths, odd URLs and signaling without a ticket are ref
 		expect(await exchange(data), what).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
 	}
 	await expectHealthy(request);
+});
+
+test('JSON API posts from another site are refused with 403 and change nothing', async ({
+	browser
+}) => {
+	const { page: admin, context } = await adminPage(browser);
+	const { sessionId } = await newSession(admin);
+	const status = () =>
+		query<{ status: string }>('SELECT status FROM support_sessions WHERE id = ?', sessionId)[0]
+			.status;
+	const locale = () =>
+		query<{ locale: string | null }>('SELECT locale FROM users WHERE email = ?', E2E.adminEmail)[0]
+			.locale;
+	const before = { status: status(), locale: locale() };
+
+	const forged: [string, string, Record<string, string>][] = [
+		['end a session', `/api/sessions/${sessionId}/end`, { origin: CROSS_ORIGIN }],
+		['end a session (Origin: null)', `/api/sessions/${sessionId}/end`, { origin: 'null' }],
+		[
+			'end a session (cross-site, no Origin)',
+			`/api/sessions/${sessionId}/end`,
+			{
+				'sec-fetch-site': 'cross-site'
+			}
+		],
+		['change the language', '/api/agent/locale', { origin: CROSS_ORIGIN }]
+	];
+	for (const [what, path, headers] of forged) {
+		const response = await admin.request.post(path, {
+			data: path.endsWith('/end') ? { reason: 'agent' } : { locale: 'it' },
+			headers
+		});
+		expect(response.status(), what).toBe(403);
+		expect(await response.text(), what).toBe('Requests from another site are refused');
+	}
+	for (const method of ['put', 'patch', 'delete'] as const) {
+		const response = await admin.request[method]('/api/agent/locale', {
+			data: { locale: 'it' },
+			headers: { origin: CROSS_ORIGIN }
+		});
+		expect(response.status(), method).toBe(403);
+	}
+	expect({ status: status(), locale: locale() }).toEqual(before);
+
+	// The same requests from our own origin go through: the app itself still works.
+	const own = { origin: E2E.baseURL, 'sec-fetch-site': 'same-origin' };
+	const language = await admin.request.post('/api/agent/locale', {
+		data: { locale: before.locale },
+		headers: own
+	});
+	expect(language.status()).toBe(200);
+	const end = await admin.request.post(`/api/sessions/${sessionId}/end`, {
+		data: { reason: 'agent' },
+		headers: own
+	});
+	expect(end.status()).toBe(200);
+	expect(status()).toBe('ended');
+	await context.close();
 });
