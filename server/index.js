@@ -2,7 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import fs from 'node:fs';
-import { SECURITY_HEADERS, policyForPath } from './security-headers.js';
+import { HSTS, SECURITY_HEADERS, isHttpsRequest, policyForPath } from './security-headers.js';
 
 const tls =
 	process.env.HTTPS_CERT && process.env.HTTPS_KEY
@@ -14,6 +14,11 @@ const tls =
 const OWN_PROTOCOL_HEADER = 'x-ponte-protocol';
 const useOwnProtocolHeader = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 if (useOwnProtocolHeader) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
+const httpsBy = {
+	tls: Boolean(tls),
+	origin: process.env.ORIGIN,
+	protocolHeader: useOwnProtocolHeader ? undefined : process.env.PROTOCOL_HEADER
+};
 
 // Importing the handler starts the runtime, which refuses an unsafe configuration (a public
 // plain-http ORIGIN): say why in one line and stop, rather than print a stack trace.
@@ -28,6 +33,7 @@ const handler = (req, res) => {
 	// headers up front; SvelteKit's own headers (a page's CSP) replace these where it sets them.
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
 	res.setHeader('Content-Security-Policy', policyForPath(req.url?.split('?')[0] ?? '/'));
+	if (isHttpsRequest(httpsBy, req.headers)) res.setHeader('Strict-Transport-Security', HSTS);
 	if (useOwnProtocolHeader) req.headers[OWN_PROTOCOL_HEADER] = tls ? 'https' : 'http';
 	// SvelteKit answers bad requests itself (400); should it ever throw, this request fails, not
 	// the process.

@@ -12,6 +12,26 @@ export const SECURITY_HEADERS = {
 	'Cross-Origin-Opener-Policy': 'same-origin'
 };
 
+/** Browsers remember for a year to come back over https only (they ignore it over http). */
+export const HSTS = 'max-age=31536000';
+
+/**
+ * Whether a request came over https, decided as adapter-node decides `event.url` (where
+ * hooks.server.ts sets HSTS on SvelteKit's responses): this server's own TLS; otherwise
+ * ORIGIN's scheme; otherwise the proxy's PROTOCOL_HEADER (https when absent, as adapter-node
+ * assumes). Static files need it too: they never reach the hooks.
+ * @param {{ tls: boolean, origin?: string, protocolHeader?: string }} server
+ * @param {import('node:http').IncomingHttpHeaders} headers
+ */
+export function isHttpsRequest(server, headers) {
+	if (server.tls) return true;
+	if (server.origin) return server.origin.trim().toLowerCase().startsWith('https:');
+	if (!server.protocolHeader) return false;
+	const value = headers[server.protocolHeader.toLowerCase()];
+	// Without the header adapter-node assumes https, and so does event.url.
+	return ((Array.isArray(value) ? value[0] : value) ?? 'https').trim().toLowerCase() === 'https';
+}
+
 export const NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /**

@@ -4,7 +4,7 @@ import { isCrossSiteRequest } from '$lib/server/request-origin';
 import { getRuntime } from '$lib/server/runtime';
 import { m } from '$lib/paraglide/messages';
 import { paraglideMiddleware } from '$lib/paraglide/server';
-import { NON_PAGE_CSP, SECURITY_HEADERS } from '../server/security-headers.js';
+import { HSTS, NON_PAGE_CSP, SECURITY_HEADERS } from '../server/security-headers.js';
 
 export const init: ServerInit = async () => {
 	await getRuntime();
@@ -19,7 +19,7 @@ function withSecurityHeaders(response: Response, https: boolean): Response {
 	if (!response.headers.has('Content-Security-Policy')) {
 		response.headers.set('Content-Security-Policy', NON_PAGE_CSP);
 	}
-	if (https) response.headers.set('Strict-Transport-Security', 'max-age=31536000');
+	if (https) response.headers.set('Strict-Transport-Security', HSTS);
 	return response;
 }
 

@@ -1,8 +1,12 @@
 // Hostile requests at the HTTP level (issue 15): malformed requests and upgrades over raw TCP
 // must never take the server down, and a page of another site cannot drive the JSON API.
 // The cases are listed in docs/threat-model.md ("Hostile requests").
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, request as newRequest, test, type APIRequestContext } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { adminPage, query } from './admin-helpers';
 import { newSession } from './helpers';
 import { E2E } from '../playwright.config';
@@ -154,4 +158,49 @@ test('JSON API posts from another site are refused with 403 and change nothing',
 	expect(end.status()).toBe(200);
 	expect(status()).toBe('ended');
 	await context.close();
+});
+
+test('behind an https proxy, static files carry HSTS too, and plain http gets none', async () => {
+	// A second server, as behind a TLS-terminating proxy that says so in X-Forwarded-Proto.
+	const port = E2E.port + 57;
+	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-e2e-proxy-'));
+	const server = spawn(process.execPath, ['server/index.js'], {
+		env: {
+			...process.env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			DATA_DIR: dataDir,
+			ADMIN_EMAIL: E2E.adminEmail,
+			ADMIN_PASSWORD: E2E.adminPassword,
+			PROTOCOL_HEADER: 'x-forwarded-proto',
+			PONTE_QUIET_LOGS: '1'
+		},
+		stdio: 'ignore'
+	});
+	const exited = new Promise((resolve) => server.once('exit', resolve));
+	const client = await newRequest.newContext({ baseURL: `http://127.0.0.1:${port}` });
+	try {
+		await expect
+			.poll(
+				() =>
+					client.get('/healthz').then(
+						(r) => r.status(),
+						() => 0
+					),
+				{ timeout: 30_000 }
+			)
+			.toBe(200);
+		for (const target of ['/favicon.svg', '/healthz', '/']) {
+			const overHttps = await client.get(target, { headers: { 'x-forwarded-proto': 'https' } });
+			expect(overHttps.status(), target).toBe(200);
+			expect(overHttps.headers()['strict-transport-security'], target).toBe('max-age=31536000');
+			const overHttp = await client.get(target, { headers: { 'x-forwarded-proto': 'http' } });
+			expect(overHttp.headers()['strict-transport-security'], target).toBeUndefined();
+		}
+	} finally {
+		await client.dispose();
+		server.kill('SIGTERM');
+		await exited;
+		fs.rmSync(dataDir, { recursive: true, force: true });
+	}
 });
