@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ensureFirstAdmin } from './auth';
 import { insecureOriginRefusal, isLocalOrigin, readConfig, type Config } from './config';
+import { dataDirWarning } from './data-dir';
 import { openDatabase, type DB } from './db';
 import type SQLite from 'better-sqlite3';
 import { guardHttpServer } from './http-guards';
@@ -53,6 +54,8 @@ async function createRuntime(): Promise<Runtime> {
 	}
 	const { db, sqlite, close: closeDb } = await openDatabase(config.dataDir);
 	const secrets = loadOrCreateSecrets(config.dataDir);
+	const dataDirExposed = dataDirWarning(config.dataDir);
+	if (dataDirExposed) log.warn(dataDirExposed);
 
 	const joinLimiter = new FailureRateLimiter({
 		perKey: 10,

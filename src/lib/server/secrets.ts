@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureDataDir, makePrivate } from './data-dir';
 
 /**
  * The server's own secrets, generated once into DATA_DIR (never in the repository):
@@ -26,6 +27,7 @@ export function loadOrCreateSecrets(dataDir: string): ServerSecrets {
 	const file = path.join(dataDir, 'secrets.json');
 	let stored: StoredSecrets;
 	if (fs.existsSync(file)) {
+		makePrivate(file);
 		stored = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredSecrets;
 	} else {
 		const { privateKey } = crypto.generateKeyPairSync('ed25519');
@@ -34,11 +36,12 @@ export function loadOrCreateSecrets(dataDir: string): ServerSecrets {
 			hmacKey: crypto.randomBytes(32).toString('base64url'),
 			ticketPrivateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
 		};
-		fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+		ensureDataDir(dataDir);
 		// Written to a temporary file first so a crash never leaves half a key.
 		const temporary = `${file}.${process.pid}.tmp`;
 		fs.writeFileSync(temporary, JSON.stringify(stored), { mode: 0o600 });
 		fs.renameSync(temporary, file);
+		makePrivate(file);
 	}
 	const ticketPrivateKey = crypto.createPrivateKey(stored.ticketPrivateKeyPem);
 	const ticketPublicKey = crypto.createPublicKey(ticketPrivateKey);

@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { createPrivateFile, ensureDataDir, makePrivate } from '../data-dir';
 import { migrationProvider } from './migrations';
 import type { Database } from './schema';
 
@@ -16,10 +16,17 @@ export interface OpenedDatabase {
 
 /** Opens (creating if needed) the SQLite database in `dataDir` and applies pending migrations. */
 export async function openDatabase(dataDir: string): Promise<OpenedDatabase> {
-	fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-	const sqlite = new SQLite(path.join(dataDir, 'ponte.sqlite'));
+	ensureDataDir(dataDir);
+	const file = path.join(dataDir, 'ponte.sqlite');
+	// Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the same mode.
+	createPrivateFile(file);
+	makePrivate(`${file}-wal`);
+	makePrivate(`${file}-shm`);
+	const sqlite = new SQLite(file);
 	// WAL for concurrent readers; synchronous=FULL so an acknowledged write survives a crash.
 	sqlite.pragma('journal_mode = WAL');
+	makePrivate(`${file}-wal`);
+	makePrivate(`${file}-shm`);
 	sqlite.pragma('synchronous = FULL');
 	sqlite.pragma('foreign_keys = ON');
 	sqlite.pragma('busy_timeout = 5000');
