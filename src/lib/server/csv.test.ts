@@ -47,18 +47,42 @@ describe('CSV export', () => {
 		expect(csvCell('cr\rhere')).toBe('"cr\rhere"');
 	});
 
+	it('quotes semicolons and tabs too, for spreadsheets that split there', () => {
+		expect(csvCell('a;b')).toBe('"a;b"');
+		expect(csvCell('a\tb')).toBe('"a\tb"');
+		expect(csvCell('a|b:c')).toBe('a|b:c');
+	});
+
 	it('neutralises cells a spreadsheet would run as a formula', () => {
 		expect(csvCell('=1+1')).toBe("'=1+1");
 		expect(csvCell('+SUM(A1)')).toBe("'+SUM(A1)");
 		expect(csvCell('-2+3')).toBe("'-2+3");
 		expect(csvCell('@cmd')).toBe("'@cmd");
-		expect(csvCell('\tlooks blank')).toBe("'\tlooks blank");
+		expect(csvCell('\tlooks blank')).toBe('"\'\tlooks blank"');
 		expect(csvCell('\r=1')).toBe('"\'\r=1"');
 		expect(csvCell('=HYPERLINK("http://evil","x"),')).toBe(
 			'"\'=HYPERLINK(""http://evil"",""x""),"'
 		);
-		// Only the start of a cell matters.
+		expect(csvCell('  =1+1')).toBe("'  =1+1");
+		expect(csvCell('\n@SUM(A1)')).toBe('"\'\n@SUM(A1)"');
+		// Inside a part of the text a formula cannot start.
 		expect(csvCell('a=1')).toBe('a=1');
+		expect(csvCell('Eve: ok - 2 + 2 = 4 @ noon')).toBe('Eve: ok - 2 + 2 = 4 @ noon');
+	});
+
+	it.each([
+		["Eve: ok;=cmd|' /C calc'!A0;", `"Eve: ok;'=cmd|' /C calc'!A0;"`],
+		["Eve: ok; =cmd|' /C calc'!A0", `"Eve: ok;' =cmd|' /C calc'!A0"`],
+		['Eve: ok,=cmd|calc', `"Eve: ok,'=cmd|calc"`],
+		['Eve: ok\t+cmd|calc', `"Eve: ok\t'+cmd|calc"`],
+		['a;;-1+1', `"a;;'-1+1"`],
+		['a;\r\n@SUM(A1)', `"a;'\r\n@SUM(A1)"`],
+		['a;\t=1', `"a;'\t'=1"`]
+	])('neutralises a formula after a separator inside a cell: %j', (value, written) => {
+		expect(csvCell(value)).toBe(written);
+		// However the cell is split (on , ; or tab), no part starts a formula.
+		const unquoted = written.slice(1, -1).replace(/""/g, '"');
+		for (const part of unquoted.split(/[,;\t]/)) expect(part).not.toMatch(/^[ \r\n]*[=+\-@\r]/);
 	});
 
 	it('writes CRLF rows that read back as the same cells', () => {
