@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { log } from './log';
 
 /**
  * DATA_DIR holds the database (sessions, audit log, password hashes) and the server's signing
@@ -21,7 +22,16 @@ export function makePrivate(file: string): void {
 	} catch {
 		return;
 	}
-	if (mode & GROUP_OR_OTHERS) fs.chmodSync(file, mode & 0o700);
+	if (!(mode & GROUP_OR_OTHERS)) return;
+	try {
+		fs.chmodSync(file, mode & 0o700);
+	} catch (error) {
+		// Another account's file (EPERM): say so, and start anyway.
+		log.warn('could not take group and other permissions off a data file', {
+			file,
+			error: (error as NodeJS.ErrnoException).code ?? String(error)
+		});
+	}
 }
 
 /** Creates a file 0600 when it is missing (contents untouched when present), then makes it private. */
