@@ -22,6 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+	server.closeAllConnections();
 	await new Promise((resolve) => server.close(resolve));
 	await runtime.close();
 	fs.rmSync(dataDir, { recursive: true, force: true });
