@@ -4,7 +4,7 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestTarget } from './http-guards';
+import { guardHttpServer, requestTarget } from './http-guards';
 import type { Runtime } from './runtime';
 import { openTestRuntime } from './test-runtime';
 
@@ -29,9 +29,9 @@ afterAll(async () => {
 });
 
 /** Sends raw bytes; resolves with the status line once the server has closed the socket. */
-function exchange(data: string): Promise<string> {
+function exchange(data: string, to = port): Promise<string> {
 	return new Promise((resolve, reject) => {
-		const socket = net.connect(port, '127.0.0.1');
+		const socket = net.connect(to, '127.0.0.1');
 		let received = '';
 		socket.setEncoding('latin1');
 		socket.on('data', (chunk) => (received += chunk));
@@ -95,5 +95,25 @@ describe('upgrades on the HTTP server', () => {
 		expect(await exchange('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toBe(
 			'HTTP/1.1 200 OK'
 		);
+	});
+});
+
+describe('guardHttpServer', () => {
+	it('answers 400 and closes when the upgrade handler throws; the server carries on', async () => {
+		const throwing = http.createServer((_req, res) => res.end('ok'));
+		guardHttpServer(throwing, () => {
+			throw new TypeError('Invalid URL');
+		});
+		await new Promise<void>((resolve) => throwing.listen(0, '127.0.0.1', resolve));
+		const to = (throwing.address() as AddressInfo).port;
+		try {
+			expect(await exchange(upgrade('/peerjs/peerjs'), to)).toBe('HTTP/1.1 400 Bad Request');
+			expect(await exchange('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', to)).toBe(
+				'HTTP/1.1 200 OK'
+			);
+		} finally {
+			throwing.closeAllConnections();
+			await new Promise((resolve) => throwing.close(resolve));
+		}
 	});
 });
