@@ -84,6 +84,24 @@ describe('support sessions', () => {
 		expect(last).toEqual({ ok: false, reason: 'rate-limited' });
 	});
 
+	it('40 code guesses at once from one address: at most the budget is looked up', async () => {
+		const budget = runtime.joinLimiter.options.perKey;
+		const results = await Promise.all(
+			Array.from({ length: 40 }, (_, i) =>
+				claimSessionCode(runtime, {
+					code: String(200000000 + i),
+					customerName: 'Parallel guesser',
+					clientAddress: '198.51.100.40'
+				})
+			)
+		);
+		const judged = results.filter((r) => !r.ok && r.reason === 'invalid');
+		expect(judged.length).toBeLessThanOrEqual(budget);
+		expect(results.filter((r) => !r.ok && r.reason === 'rate-limited')).toHaveLength(
+			40 - judged.length
+		);
+	});
+
 	it('ingests events idempotently by ID', async () => {
 		const { id } = await createSupportSession(runtime, agent);
 		const events = [
