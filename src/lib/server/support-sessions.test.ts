@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type SessionUser } from './auth';
 import { ingestEvents } from './events';
 import type { Runtime } from './runtime';
-import { claimSessionCode, createSupportSession, endSupportSession } from './support-sessions';
+import {
+	agentViewStatus,
+	claimSessionCode,
+	createSupportSession,
+	endSupportSession,
+	expireUnusedCodes,
+	getSupportSession
+} from './support-sessions';
 import { openTestRuntime } from './test-runtime';
 
 let runtime: Runtime;
@@ -64,6 +71,29 @@ describe('support sessions', () => {
 			clientAddress: '192.0.2.11'
 		});
 		expect(late).toEqual({ ok: false, reason: 'invalid' });
+	});
+
+	it('a code expired unused reads as expired to the agent, before and after the sweep', async () => {
+		const { id } = await createSupportSession(runtime, agent);
+		const expiresAt = Date.now() - 1;
+		await runtime.db
+			.updateTable('support_sessions')
+			.set({ code_expires_at: expiresAt })
+			.where('id', '=', id)
+			.execute();
+		// Before the sweep: still waiting, past its expiry.
+		const before = (await getSupportSession(runtime, id))!;
+		expect(before.status).toBe('waiting');
+		expect(agentViewStatus(before)).toBe('expired');
+		// After it: ended as expired. The same state for the agent.
+		expect(await expireUnusedCodes(runtime)).toBeGreaterThanOrEqual(1);
+		const after = (await getSupportSession(runtime, id))!;
+		expect(after).toMatchObject({ status: 'ended', end_reason: 'expired' });
+		expect(agentViewStatus(after)).toBe('expired');
+		// A code not yet expired, and sessions that ended otherwise, read as they are.
+		expect(agentViewStatus({ ...before, code_expires_at: Date.now() + 60_000 })).toBe('waiting');
+		expect(agentViewStatus({ ...after, end_reason: 'agent' })).toBe('ended');
+		expect(agentViewStatus({ ...after, joined_at: expiresAt - 10 })).toBe('ended');
 	});
 
 	it('stores the code only as a hash', async () => {

@@ -303,6 +303,20 @@ export async function expireUnusedCodes(runtime: Runtime): Promise<number> {
 	return rows.length;
 }
 
+/**
+ * The state the agent's page shows. A code that expired unused reads as "expired" whether the
+ * expiry sweep has run yet (still waiting, past its expiry) or not (ended as expired).
+ */
+export function agentViewStatus(
+	session: Pick<SupportSessionRow, 'status' | 'code_expires_at' | 'end_reason' | 'joined_at'>,
+	now = Date.now()
+): SupportSessionRow['status'] | 'expired' {
+	if (session.status === 'waiting' && session.code_expires_at <= now) return 'expired';
+	if (session.status === 'ended' && session.end_reason === 'expired' && session.joined_at === null)
+		return 'expired';
+	return session.status;
+}
+
 export function isLiveSessionStatus(status: string) {
 	return status !== 'ended';
 }
