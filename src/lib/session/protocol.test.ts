@@ -491,3 +491,20 @@ describe('codePointLength and normalizeName', () => {
 		});
 	});
 });
+
+describe('screen-state with a capture failure', () => {
+	it('a decline may carry a known reason; nothing else may', () => {
+		const declined = { type: 'screen-state', state: 'declined', seq: 1 };
+		expect(parsePeerMessage({ ...declined, reason: 'system-permission' }, fromCustomer)).toEqual({
+			ok: true,
+			message: { ...declined, reason: 'system-permission' }
+		});
+		expect(parsePeerMessage(declined, fromCustomer).ok).toBe(true);
+		expect(parsePeerMessage({ ...declined, reason: 'bogus' }, fromCustomer).ok).toBe(false);
+		expect(parsePeerMessage({ ...declined, reason: 7 }, fromCustomer).ok).toBe(false);
+		expect(
+			parsePeerMessage({ ...declined, state: 'sharing', reason: 'policy' }, fromCustomer).ok
+		).toBe(false);
+		expect(parsePeerMessage({ ...declined, reason: 'policy' }, fromAgent).ok).toBe(false);
+	});
+});
