@@ -48,6 +48,20 @@ describe('report helpers', () => {
 		expect(describeEvent('customer.connected', {}, 'de')).toBe('Customer connected');
 	});
 
+	it('a declined screen says why when the computer refused, in either language', () => {
+		expect(describeEvent('screen.declined', { reason: 'system-permission' })).toBe(
+			"Screen sharing failed on the customer's computer (system permission)"
+		);
+		expect(describeEvent('screen.declined', { reason: 'busy' }, 'it')).toBe(
+			'Condivisione dello schermo non riuscita sul computer del cliente (lo schermo è in uso o non leggibile)'
+		);
+		expect(describeEvent('screen.declined', {})).toBe('Customer declined to share their screen');
+		// A reason no version of Ponte wrote reads as unknown, never as itself.
+		expect(describeEvent('screen.declined', { reason: '<b>x</b>' })).toBe(
+			"Screen sharing failed on the customer's computer (unknown error)"
+		);
+	});
+
 	it('works out when the screen was shared', () => {
 		const events = [
 			{ type: 'screen.sharing', at: 100 },
