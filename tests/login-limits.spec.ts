@@ -32,15 +32,19 @@ function auditRows(action: string, email: string) {
 }
 
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+/** An address no earlier run used (a blocked address stays blocked for 15 minutes). */
+const freshAddress = () =>
+	`10.${96 + Math.floor(Math.random() * 4)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
 
 test('40 wrong passwords sent at once from one address: at most 8 are judged, the rest get 429', async ({
 	browser
 }) => {
 	const context = await newClient(browser);
 	const email = `parallel-${unique()}@ponte.test`;
+	const address = freshAddress();
 	const results = await Promise.all(
 		Array.from({ length: 40 }, (_, i) =>
-			postLogin(context.request, { email, password: `parallel guess ${i}`, address: '10.99.0.1' })
+			postLogin(context.request, { email, password: `parallel guess ${i}`, address })
 		)
 	);
 	const statuses = results.map((r) => r.status);
@@ -63,12 +67,19 @@ test('guessing one account from many addresses meets a growing delay, told in th
 			postLogin(context.request, { email, password: `botnet ${i}`, address: `10.98.0.${i + 1}` })
 		)
 	);
-	expect(results.filter((r) => r.status === 400)).toHaveLength(10);
+	// Exactly 10 when all 40 reach the server within the first 2 s wait (the unit test, on its
+	// own clock, checks that exactly); a loaded machine spreading them out lets one more through
+	// per elapsed wait, and the waits double, so a few at most.
+	const judged = results.filter((r) => r.status === 400).length;
+	expect(judged).toBeGreaterThanOrEqual(10);
+	expect(judged).toBeLessThanOrEqual(14);
 	const delayed = results.filter((r) => r.status === 429);
-	expect(delayed).toHaveLength(30);
-	expect(delayed[0].data).toContain(
-		'Too many wrong passwords for this account. Try again in 2 seconds.'
-	);
+	expect(delayed).toHaveLength(40 - judged);
+	for (const refusal of delayed) {
+		expect(refusal.data).toMatch(
+			/Too many wrong passwords for this account\. Try again in \d+ (seconds?|minutes?)\./
+		);
+	}
 
 	// A fresh address, in Italian. The wait runs from the last failure, so an attempt that comes
 	// after it is judged (and doubles the wait): try until one lands inside a wait.
