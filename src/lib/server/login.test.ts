@@ -17,7 +17,7 @@ const clock = { t: 1_000_000 };
 beforeAll(async () => {
 	runtime = await openTestRuntime(dataDir);
 	await createUser(runtime.db, { email: EMAIL, name: 'Victim', password: PASSWORD, role: 'agent' });
-});
+}, 60_000);
 
 // The production limits, on a clock the test moves (no real waiting).
 beforeEach(() => {
@@ -42,7 +42,8 @@ async function auditCount(action: string) {
 	return rows;
 }
 
-describe('login limits', () => {
+// scrypt for each judged guess: slow on a busy machine.
+describe('login limits', { timeout: 30_000 }, () => {
 	it('40 wrong passwords at once from one address: at most 8 are judged, the rest refused', async () => {
 		const before = (await auditCount('login.failed')).length;
 		const results = await Promise.all(
