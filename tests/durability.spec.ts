@@ -247,7 +247,37 @@ test("chat while the server is down reaches the records from the agent's browser
 			'Answered while the server was down'
 		);
 		// The agent's tab closes before the server is back: only IndexedDB holds the two events.
-		await agent.waitForTimeout(1000);
+		// Closed once both are stored there (not after a guessed pause).
+		const storedChat = () =>
+			agent.evaluate(
+				(key) =>
+					new Promise<string[]>((resolve, reject) => {
+						const open = indexedDB.open('ponte-agent');
+						open.onerror = () => reject(open.error);
+						open.onsuccess = () => {
+							const db = open.result;
+							const read = db
+								.transaction('pending-events', 'readonly')
+								.objectStore('pending-events')
+								.get(key);
+							read.onerror = () => reject(read.error);
+							read.onsuccess = () => {
+								db.close();
+								const events = (read.result ?? []) as { type: string; data: { text?: string } }[];
+								resolve(events.filter((e) => e.type === 'chat').map((e) => e.data.text ?? ''));
+							};
+						};
+					}),
+				`events:${sessionId}`
+			);
+		await expect
+			.poll(storedChat)
+			.toEqual(
+				expect.arrayContaining([
+					'Written while the server was down',
+					'Answered while the server was down'
+				])
+			);
 		await agent.close();
 
 		await server.start();

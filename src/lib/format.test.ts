@@ -5,7 +5,8 @@ import {
 	formatNumber,
 	formatSpeed,
 	formatTimeLeft,
-	formatTimeShort
+	formatTimeShort,
+	formatWait
 } from './format';
 
 describe('formatBytes', () => {
@@ -71,5 +72,17 @@ describe('formatTimeShort and formatNumber', () => {
 	it('groups digits per locale', () => {
 		expect(formatNumber(10_000, 'en')).toBe('10,000');
 		expect(formatNumber(10_000, 'it')).toBe('10.000');
+	});
+});
+
+describe('formatWait', () => {
+	it('rounds up, to seconds under a minute and to minutes above, in the language', () => {
+		expect(formatWait(1500, 'en')).toBe('2 seconds');
+		expect(formatWait(1000, 'en')).toBe('1 second');
+		expect(formatWait(0, 'en')).toBe('1 second');
+		expect(formatWait(61_000, 'en')).toBe('2 minutes');
+		expect(formatWait(15 * 60_000, 'en')).toBe('15 minutes');
+		expect(formatWait(2000, 'it')).toBe('2 secondi');
+		expect(formatWait(120_000, 'it')).toBe('2 minuti');
 	});
 });

@@ -62,6 +62,18 @@ export function formatTimeLeft(seconds: number | null, lang: string = locale()):
 	return formatSeconds(Math.ceil(seconds), lang);
 }
 
+/**
+ * A wait before trying again, in words and rounded up: "2 seconds" under a minute, else whole
+ * minutes ("2 minutes", "15 minuti"), so it never promises less than the real wait.
+ */
+export function formatWait(ms: number, lang: string = locale()): string {
+	const seconds = Math.max(1, Math.ceil(ms / 1000));
+	const [value, name] = seconds < 60 ? [seconds, 'second'] : [Math.ceil(seconds / 60), 'minute'];
+	return new Intl.NumberFormat(lang, { style: 'unit', unit: name, unitDisplay: 'long' }).format(
+		value
+	);
+}
+
 /** How a session ended, in words ("Ended by customer"); an unknown reason reads as itself. */
 export function endReasonLabel(reason: string | null | undefined, lang: string = locale()): string {
 	const options = { locale: messageLocale(lang) };

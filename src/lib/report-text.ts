@@ -6,6 +6,7 @@
 import { endReasonLabel, formatBytes, messageLocale } from '$lib/format';
 import { locale } from '$lib/i18n/locale.svelte';
 import { m } from '$lib/paraglide/messages';
+import { captureReasonLabel } from '$lib/capture-failure-text';
 
 const text = (value: unknown, max = 4000) =>
 	typeof value === 'string' ? value.slice(0, max) : value === undefined ? '' : String(value);
@@ -124,7 +125,13 @@ export function describeEvent(
 		case 'screen.stopped':
 			return m.agent_event_screen_stopped({}, options);
 		case 'screen.declined':
-			return m.agent_event_screen_declined({}, options);
+			// The customer's Cancel has no reason; the computer refusing has one.
+			return data.reason && data.reason !== 'cancelled'
+				? m.agent_event_screen_capture_failed(
+						{ reason: captureReasonLabel(data.reason, lang) },
+						options
+					)
+				: m.agent_event_screen_declined({}, options);
 		case 'screen.not-shared':
 			return m.agent_event_screen_not_shared({}, options);
 		case 'screen.requested':

@@ -84,6 +84,18 @@ describe('device password', { timeout: 30_000 }, () => {
 		expect(backoffDelayMs(100)).toBe(15 * 60 * 1000);
 	});
 
+	it('checks passwords one at a time: ten at once are three wrong, then waits', async () => {
+		const device = new Device(memoryStore(), () => 1_000_000);
+		await device.enrol(await device.createIdentity('Front desk', 'Ada'), PASSWORD);
+		const results = await Promise.all(
+			Array.from({ length: 10 }, (_, i) => device.checkPassword(`wrong password ${i}`, 'agent-1'))
+		);
+		expect(results.map((r) => (r.ok ? 'ok' : r.error))).toEqual([
+			...Array(3).fill('wrong-password'),
+			...Array(7).fill('backoff')
+		]);
+	});
+
 	it('changes the password only with the current one', async () => {
 		const device = new Device(memoryStore());
 		await device.enrol(await device.createIdentity('Laptop', 'Ada'), PASSWORD);

@@ -152,6 +152,9 @@ export function deviceStatement(action: string, deviceId: string, challenge: str
 }
 
 export class Device {
+	/** The password check in progress, if any: checks run one after another. */
+	#checks: Promise<unknown> = Promise.resolve();
+
 	constructor(
 		private readonly store: KeyValueStore,
 		private readonly now: () => number = Date.now
@@ -206,7 +209,15 @@ export class Device {
 	 * Checks a password someone offers to connect. `who` names the asker (an agent's user ID):
 	 * wrong passwords slow down that asker and the device as a whole, each with its own count.
 	 */
-	async checkPassword(password: string, who: string): Promise<PasswordCheck> {
+	checkPassword(password: string, who: string): Promise<PasswordCheck> {
+		// One check at a time: each reads the wait, hashes, then writes the failure, so checks in
+		// parallel would all read the same old count and all be judged.
+		const check = this.#checks.then(() => this.#checkPassword(password, who));
+		this.#checks = check.catch(() => undefined);
+		return check;
+	}
+
+	async #checkPassword(password: string, who: string): Promise<PasswordCheck> {
 		const stored = await this.store.get<PasswordHash>(KEYS.password);
 		if (!stored) return { ok: false, error: 'no-password' };
 		const keys = [KEYS.backoff(`agent:${who}`), KEYS.backoff('device')];

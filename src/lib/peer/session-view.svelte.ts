@@ -4,6 +4,7 @@ import { FileTransfersState } from '$lib/components/transfers';
 import type { ChatMessage } from '$lib/session/chat';
 import type { EndReason, Features, ScreenMode } from '$lib/session/protocol';
 import type { SessionState } from '$lib/session/machine';
+import type { CaptureFailure } from '$lib/session/capture-failure';
 import { SupportClient, type ClientFailure, type SupportClientOptions } from './support-client';
 
 /**
@@ -20,6 +21,8 @@ export class SessionView {
 		lastRequestAt: null,
 		endedBy: null
 	});
+	/** While the screen is 'declined': the customer's Cancel or why their computer refused. */
+	captureFailure = $state<CaptureFailure | null>(null);
 	messages = $state.raw<readonly ChatMessage[]>([]);
 	peers = $state.raw<{ peerId: string; name: string; role: string; userId: string | null }[]>([]);
 	remoteStream = $state.raw<MediaStream | null>(null);
@@ -74,6 +77,7 @@ export class SessionView {
 	#sync() {
 		const client = this.client;
 		this.state = { ...client.session.state };
+		this.captureFailure = client.session.captureFailure;
 		this.messages = [...client.session.chat.messages];
 		this.peers = client.verifiedPeers;
 		this.remoteStream = client.remoteStream;

@@ -11,6 +11,7 @@ import { SupportSession } from '$lib/session/session';
 import { signalingFailureReason, type SignalingFailureReason } from '$lib/signaling-failure';
 import { verifyTicket, type TicketClaims } from '$lib/session/ticket';
 import type { MessageChannel } from '$lib/session/transport';
+import { classifyCaptureError, type CaptureFailure } from '$lib/session/capture-failure';
 import {
 	MediaLink,
 	PeerLink,
@@ -75,7 +76,8 @@ function isHandshake(data: unknown): data is Handshake {
  */
 export type ClientFailure = { reason: SignalingFailureReason; detail: string };
 
-export type ShareResult = { ok: true } | { ok: false; error: 'declined' | 'unsupported' | string };
+export type ShareResult =
+	{ ok: true } | { ok: false; error: 'declined' | 'unsupported' | string; reason?: CaptureFailure };
 
 export class SupportClient {
 	readonly options: SupportClientOptions;
@@ -742,7 +744,10 @@ export class SupportClient {
 	async shareScreen(captured?: MediaStream): Promise<ShareResult> {
 		if (this.session.state.status === 'ended') return { ok: false, error: 'ended' };
 		if (!captured && !navigator.mediaDevices?.getDisplayMedia) {
-			return { ok: false, error: 'unsupported' };
+			const reason = window.isSecureContext ? 'unsupported' : 'insecure';
+			if (this.options.role === 'customer') this.session.shareDeclined(reason);
+			this.#changed();
+			return { ok: false, error: 'unsupported', reason };
 		}
 		let stream: MediaStream;
 		try {
@@ -753,10 +758,12 @@ export class SupportClient {
 					video: { width: { max: 1920 }, height: { max: 1080 }, frameRate: { ideal: 30, max: 30 } },
 					audio: false
 				}));
-		} catch {
-			if (this.options.role === 'customer') this.session.shareDeclined();
+		} catch (error) {
+			// The customer's Cancel, or the computer refusing: the agent is told which.
+			const reason = classifyCaptureError(error, { secureContext: window.isSecureContext });
+			if (this.options.role === 'customer') this.session.shareDeclined(reason);
 			this.#changed();
-			return { ok: false, error: 'declined' };
+			return { ok: false, error: 'declined', reason };
 		}
 		const track = stream.getVideoTracks()[0];
 		if (track) {

@@ -9,23 +9,29 @@ export async function fileAbuseReport(
 	runtime: Runtime,
 	report: { sessionId: string; description: string; contact: string | null }
 ): Promise<boolean> {
-	const { count } = await runtime.db
-		.selectFrom('abuse_reports')
-		.select((eb) => eb.fn.countAll<number>().as('count'))
-		.where('session_id', '=', report.sessionId)
-		.executeTakeFirstOrThrow();
-	if (Number(count) >= MAX_REPORTS_PER_SESSION) return false;
+	// Counted and stored in one transaction (it holds the database connection), so parallel
+	// reports cannot all pass the count before the first is stored.
 	const id = randomId(12);
-	await runtime.db
-		.insertInto('abuse_reports')
-		.values({
-			id,
-			session_id: report.sessionId,
-			created_at: Date.now(),
-			description: report.description,
-			contact: report.contact || null
-		})
-		.execute();
+	const stored = await runtime.db.transaction().execute(async (trx) => {
+		const { count } = await trx
+			.selectFrom('abuse_reports')
+			.select((eb) => eb.fn.countAll<number>().as('count'))
+			.where('session_id', '=', report.sessionId)
+			.executeTakeFirstOrThrow();
+		if (Number(count) >= MAX_REPORTS_PER_SESSION) return false;
+		await trx
+			.insertInto('abuse_reports')
+			.values({
+				id,
+				session_id: report.sessionId,
+				created_at: Date.now(),
+				description: report.description,
+				contact: report.contact || null
+			})
+			.execute();
+		return true;
+	});
+	if (!stored) return false;
 	await audit(runtime.db, {
 		action: 'abuse.reported',
 		target: report.sessionId,

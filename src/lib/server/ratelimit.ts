@@ -41,14 +41,56 @@ export class FailureRateLimiter {
 		return !entry || entry.blockedUntil <= now;
 	}
 
+	/**
+	 * Takes one attempt from the budget of every key (and one from the global budget) at once,
+	 * before the caller does the slow check, or refuses when any key is spent. Counting first is
+	 * what keeps parallel requests within the budget: a check now and a charge after an await
+	 * would let every request in flight through. An attempt that turns out fine is handed back
+	 * with `refund`.
+	 */
+	reserve(keys: readonly string[]): boolean {
+		if (!keys.every((key) => this.allowed(key))) return false;
+		this.#chargeGlobal();
+		for (const key of keys) this.#charge(key);
+		return true;
+	}
+
+	/** Counts a failure that was not reserved (reserve already counts its attempt). */
 	fail(key: string): void {
+		this.#chargeGlobal();
+		this.#charge(key);
+	}
+
+	/** Hands back one attempt reserved for `keys`: it succeeded, so it is not a failure. */
+	refund(keys: readonly string[]): void {
 		const now = this.options.now();
-		this.#rollGlobal(now);
+		if (this.#globalFailures > 0) this.#globalFailures--;
+		for (const key of keys) {
+			const entry = this.#entries.get(key);
+			if (!entry || now - entry.windowStart >= this.options.windowMs) continue;
+			if (entry.failures > 0) entry.failures--;
+			// The block came from the attempt being handed back (reserve refuses a blocked key).
+			if (entry.failures < this.options.perKey) entry.blockedUntil = 0;
+		}
+	}
+
+	/** A success for `key`: forgets its failures (unless it is blocked). */
+	succeed(key: string): void {
+		const entry = this.#entries.get(key);
+		if (entry && entry.blockedUntil <= this.options.now()) this.#entries.delete(key);
+	}
+
+	#chargeGlobal() {
+		this.#rollGlobal(this.options.now());
 		this.#globalFailures++;
 		if (this.#globalFailures >= this.options.global && !this.#globalAlerted) {
 			this.#globalAlerted = true;
 			this.onGlobalLimit?.();
 		}
+	}
+
+	#charge(key: string) {
+		const now = this.options.now();
 		let entry = this.#entries.get(key);
 		if (!entry || now - entry.windowStart >= this.options.windowMs) {
 			if (!entry && this.#entries.size >= this.options.maxKeys) this.#sweep(now, true);
@@ -57,11 +99,6 @@ export class FailureRateLimiter {
 		}
 		entry.failures++;
 		if (entry.failures >= this.options.perKey) entry.blockedUntil = now + this.options.blockMs;
-	}
-
-	succeed(key: string): void {
-		const entry = this.#entries.get(key);
-		if (entry && entry.blockedUntil <= this.options.now()) this.#entries.delete(key);
 	}
 
 	get size(): number {
@@ -90,6 +127,103 @@ export class FailureRateLimiter {
 			this.#globalWindowStart = now;
 			this.#globalFailures = 0;
 			this.#globalAlerted = false;
+		}
+	}
+}
+
+export interface GrowingDelayOptions {
+	/** Failures allowed before any wait. */
+	free: number;
+	/** The first wait, doubled by each further failure. */
+	firstDelayMs: number;
+	maxDelayMs: number;
+	/** A key with no failure for this long starts afresh. */
+	forgetMs: number;
+	maxKeys?: number;
+	now?: () => number;
+}
+
+interface DelayEntry {
+	failures: number;
+	lastFailureAt: number;
+	/** Whether a refusal was already reported during the current wait. */
+	refusalReported: boolean;
+}
+
+export type DelayVerdict =
+	{ allowed: true } | { allowed: false; retryAfterMs: number; firstRefusal: boolean };
+
+/**
+ * A wait that grows with each failure for a key (an account), whoever sends the attempts: after
+ * `free` failures each attempt must wait `firstDelayMs`, doubling per failure up to `maxDelayMs`,
+ * counted from the last failure. Never a hard lock: the real owner waits at most `maxDelayMs`,
+ * and refused attempts do not lengthen the wait (they are not judged, so they do not count).
+ */
+export class GrowingDelay {
+	#entries = new Map<string, DelayEntry>();
+	readonly options: Required<GrowingDelayOptions>;
+
+	constructor(options: GrowingDelayOptions) {
+		this.options = { maxKeys: 100_000, now: () => Date.now(), ...options };
+	}
+
+	/** The wait after `failures` failures. */
+	delayAfter(failures: number): number {
+		const { free, firstDelayMs, maxDelayMs } = this.options;
+		if (failures < free) return 0;
+		return Math.min(maxDelayMs, firstDelayMs * 2 ** Math.min(failures - free, 40));
+	}
+
+	/**
+	 * Counts an attempt as a failure at once, before the slow check, when its key may try now;
+	 * `succeed` forgets the key again. Counting first keeps parallel attempts within the budget.
+	 */
+	reserve(key: string): DelayVerdict {
+		const now = this.options.now();
+		let entry = this.#entries.get(key);
+		if (entry && now - entry.lastFailureAt >= this.options.forgetMs) {
+			this.#entries.delete(key);
+			entry = undefined;
+		}
+		if (entry) {
+			const waitUntil = entry.lastFailureAt + this.delayAfter(entry.failures);
+			if (waitUntil > now) {
+				const firstRefusal = !entry.refusalReported;
+				entry.refusalReported = true;
+				return { allowed: false, retryAfterMs: waitUntil - now, firstRefusal };
+			}
+		} else {
+			if (this.#entries.size >= this.options.maxKeys) this.#sweep(now, true);
+			entry = { failures: 0, lastFailureAt: now, refusalReported: false };
+			this.#entries.set(key, entry);
+		}
+		entry.failures++;
+		entry.lastFailureAt = now;
+		entry.refusalReported = false;
+		return { allowed: true };
+	}
+
+	/** The attempt was right: the key starts afresh. */
+	succeed(key: string): void {
+		this.#entries.delete(key);
+	}
+
+	get size(): number {
+		return this.#entries.size;
+	}
+
+	/** Drops forgotten entries; call periodically. */
+	sweep(): void {
+		this.#sweep(this.options.now(), false);
+	}
+
+	#sweep(now: number, force: boolean) {
+		for (const [key, entry] of this.#entries) {
+			if (now - entry.lastFailureAt >= this.options.forgetMs) this.#entries.delete(key);
+		}
+		if (force && this.#entries.size >= this.options.maxKeys) {
+			const oldest = this.#entries.keys().next().value;
+			if (oldest !== undefined) this.#entries.delete(oldest);
 		}
 	}
 }

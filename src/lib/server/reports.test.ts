@@ -48,6 +48,20 @@ describe('report helpers', () => {
 		expect(describeEvent('customer.connected', {}, 'de')).toBe('Customer connected');
 	});
 
+	it('a declined screen says why when the computer refused, in either language', () => {
+		expect(describeEvent('screen.declined', { reason: 'system-permission' })).toBe(
+			"Screen sharing failed on the customer's computer (system permission)"
+		);
+		expect(describeEvent('screen.declined', { reason: 'busy' }, 'it')).toBe(
+			'Condivisione dello schermo non riuscita sul computer del cliente (lo schermo è in uso o non leggibile)'
+		);
+		expect(describeEvent('screen.declined', {})).toBe('Customer declined to share their screen');
+		// A reason no version of Ponte wrote reads as unknown, never as itself.
+		expect(describeEvent('screen.declined', { reason: '<b>x</b>' })).toBe(
+			"Screen sharing failed on the customer's computer (unknown error)"
+		);
+	});
+
 	it('works out when the screen was shared', () => {
 		const events = [
 			{ type: 'screen.sharing', at: 100 },
@@ -99,23 +113,31 @@ describe('session reports', () => {
 			customerName: 'Maria, "the" customer',
 			clientAddress: '203.0.113.1'
 		});
+		// Stamped at the join: the end (stamped later, or in the same millisecond and stored after
+		// them) sorts after them by time, then by arrival, with no pause in the test.
+		const { at: start } = await runtime.db
+			.selectFrom('session_events')
+			.select('at')
+			.where('session_id', '=', id)
+			.where('type', '=', 'customer.joined')
+			.executeTakeFirstOrThrow();
 		await ingestEvents(runtime, id, agent.id, [
 			{
 				id: 'c1',
 				type: 'chat',
-				at: Date.now(),
+				at: start,
 				data: { name: 'Maria', role: 'customer', text: '=1+1, hi\nthere' }
 			},
 			{
 				id: 'c2',
 				type: 'chat',
-				at: Date.now() + 1,
+				at: start,
 				data: { name: 'Agent Smith', role: 'agent', text: 'Hello <b>Maria</b>' }
 			},
 			{
 				id: 'f1',
 				type: 'file',
-				at: Date.now() + 2,
+				at: start,
 				data: {
 					name: 'printer.log',
 					size: 1234,
@@ -125,8 +147,6 @@ describe('session reports', () => {
 				}
 			}
 		]);
-		// The file event is stamped 2 ms ahead: the end must come later, as it would in a session.
-		await new Promise((resolve) => setTimeout(resolve, 5));
 		await endSupportSession(runtime, id, { reason: 'customer', by: null });
 
 		const report = (await sessionReport(runtime.db, id))!;

@@ -7,7 +7,7 @@ import { openDatabase, type DB } from './db';
 import type SQLite from 'better-sqlite3';
 import { guardHttpServer } from './http-guards';
 import { log } from './log';
-import { FailureRateLimiter } from './ratelimit';
+import { FailureRateLimiter, GrowingDelay } from './ratelimit';
 import { loadOrCreateSecrets, type ServerSecrets } from './secrets';
 import { createSignaling, type Signaling } from './signaling';
 import { expireUnusedCodes } from './support-sessions';
@@ -25,6 +25,8 @@ export interface Runtime {
 	secrets: ServerSecrets;
 	joinLimiter: FailureRateLimiter;
 	loginLimiter: FailureRateLimiter;
+	/** Wrong passwords per account, from any address: a growing wait, never a hard lock. */
+	accountDelay: GrowingDelay;
 	signaling: Signaling | null;
 	/** Agents with the console open: user ID → last time their console checked in (ms). */
 	presence: Map<string, number>;
@@ -72,6 +74,14 @@ async function createRuntime(): Promise<Runtime> {
 		blockMs: 15 * 60_000
 	});
 	loginLimiter.onGlobalLimit = () => log.warn('login failures over the global budget');
+	// Above the per-address budget, so one address meets its own limit first; then 2 s, doubling
+	// per failure to 15 minutes (reached after 19 failures).
+	const accountDelay = new GrowingDelay({
+		free: 10,
+		firstDelayMs: 2000,
+		maxDelayMs: 15 * 60_000,
+		forgetMs: 60 * 60_000
+	});
 
 	const admin = await ensureFirstAdmin(db, config);
 	const loginUrl = `${config.origin ?? `http://localhost:${config.port}`}/login`;
@@ -103,6 +113,7 @@ async function createRuntime(): Promise<Runtime> {
 	const sweeper = setInterval(() => {
 		joinLimiter.sweep();
 		loginLimiter.sweep();
+		accountDelay.sweep();
 		expireUnusedCodes(runtime).catch((error) =>
 			log.error('expiry sweep failed', { error: String(error) })
 		);
@@ -129,6 +140,7 @@ async function createRuntime(): Promise<Runtime> {
 		secrets,
 		joinLimiter,
 		loginLimiter,
+		accountDelay,
 		signaling: null,
 		presence: new Map(),
 		handleUpgrade(req, socket, head) {

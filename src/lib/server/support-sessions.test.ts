@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type SessionUser } from './auth';
 import { ingestEvents } from './events';
 import type { Runtime } from './runtime';
-import { claimSessionCode, createSupportSession, endSupportSession } from './support-sessions';
+import {
+	agentViewStatus,
+	claimSessionCode,
+	createSupportSession,
+	endSupportSession,
+	expireUnusedCodes,
+	getSupportSession
+} from './support-sessions';
 import { openTestRuntime } from './test-runtime';
 
 let runtime: Runtime;
@@ -66,6 +73,29 @@ describe('support sessions', () => {
 		expect(late).toEqual({ ok: false, reason: 'invalid' });
 	});
 
+	it('a code expired unused reads as expired to the agent, before and after the sweep', async () => {
+		const { id } = await createSupportSession(runtime, agent);
+		const expiresAt = Date.now() - 1;
+		await runtime.db
+			.updateTable('support_sessions')
+			.set({ code_expires_at: expiresAt })
+			.where('id', '=', id)
+			.execute();
+		// Before the sweep: still waiting, past its expiry.
+		const before = (await getSupportSession(runtime, id))!;
+		expect(before.status).toBe('waiting');
+		expect(agentViewStatus(before)).toBe('expired');
+		// After it: ended as expired. The same state for the agent.
+		expect(await expireUnusedCodes(runtime)).toBeGreaterThanOrEqual(1);
+		const after = (await getSupportSession(runtime, id))!;
+		expect(after).toMatchObject({ status: 'ended', end_reason: 'expired' });
+		expect(agentViewStatus(after)).toBe('expired');
+		// A code not yet expired, and sessions that ended otherwise, read as they are.
+		expect(agentViewStatus({ ...before, code_expires_at: Date.now() + 60_000 })).toBe('waiting');
+		expect(agentViewStatus({ ...after, end_reason: 'agent' })).toBe('ended');
+		expect(agentViewStatus({ ...after, joined_at: expiresAt - 10 })).toBe('ended');
+	});
+
 	it('stores the code only as a hash', async () => {
 		const { id, code } = await createSupportSession(runtime, agent);
 		const row = runtime.sqlite.prepare('SELECT * FROM support_sessions WHERE id = ?').get(id);
@@ -82,6 +112,24 @@ describe('support sessions', () => {
 			});
 		}
 		expect(last).toEqual({ ok: false, reason: 'rate-limited' });
+	});
+
+	it('40 code guesses at once from one address: at most the budget is looked up', async () => {
+		const budget = runtime.joinLimiter.options.perKey;
+		const results = await Promise.all(
+			Array.from({ length: 40 }, (_, i) =>
+				claimSessionCode(runtime, {
+					code: String(200000000 + i),
+					customerName: 'Parallel guesser',
+					clientAddress: '198.51.100.40'
+				})
+			)
+		);
+		const judged = results.filter((r) => !r.ok && r.reason === 'invalid');
+		expect(judged.length).toBeLessThanOrEqual(budget);
+		expect(results.filter((r) => !r.ok && r.reason === 'rate-limited')).toHaveLength(
+			40 - judged.length
+		);
 	});
 
 	it('ingests events idempotently by ID', async () => {

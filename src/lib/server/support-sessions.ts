@@ -156,7 +156,9 @@ export async function claimSessionCode(
 	input: { code: unknown; customerName: string; clientAddress: string }
 ): Promise<ClaimResult> {
 	const limiter = runtime.joinLimiter;
-	if (!limiter.allowed(input.clientAddress)) return { ok: false, reason: 'rate-limited' };
+	// Charged before the lookup, handed back on success: parallel guesses stay within budget.
+	const keys = [input.clientAddress];
+	if (!limiter.reserve(keys)) return { ok: false, reason: 'rate-limited' };
 	const code = normaliseSessionCode(input.code);
 	const now = Date.now();
 	const customerPeerId = newPeerId();
@@ -178,10 +180,8 @@ export async function claimSessionCode(
 				.returning(['id', 'agent_id'])
 				.executeTakeFirst()
 		: undefined;
-	if (!claimed) {
-		limiter.fail(input.clientAddress);
-		return { ok: false, reason: 'invalid' };
-	}
+	if (!claimed) return { ok: false, reason: 'invalid' };
+	limiter.refund(keys);
 	limiter.succeed(input.clientAddress);
 	const agent = await runtime.db
 		.selectFrom('users')
@@ -301,6 +301,20 @@ export async function expireUnusedCodes(runtime: Runtime): Promise<number> {
 		.returning(['id'])
 		.execute();
 	return rows.length;
+}
+
+/**
+ * The state the agent's page shows. A code that expired unused reads as "expired" whether the
+ * expiry sweep has run yet (still waiting, past its expiry) or not (ended as expired).
+ */
+export function agentViewStatus(
+	session: Pick<SupportSessionRow, 'status' | 'code_expires_at' | 'end_reason' | 'joined_at'>,
+	now = Date.now()
+): SupportSessionRow['status'] | 'expired' {
+	if (session.status === 'waiting' && session.code_expires_at <= now) return 'expired';
+	if (session.status === 'ended' && session.end_reason === 'expired' && session.joined_at === null)
+		return 'expired';
+	return session.status;
 }
 
 export function isLiveSessionStatus(status: string) {

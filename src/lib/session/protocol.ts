@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import type { ScreenState } from './machine';
+import { CAPTURE_FAILURES, type CaptureFailure } from './capture-failure';
 
 import { MAX_CHAT_LENGTH, MAX_ID_LENGTH, MAX_NAME_LENGTH } from './limits';
 
@@ -64,7 +65,12 @@ export type PeerMessage =
 	| { type: 'hello'; name: string; role: Role; epoch?: string }
 	| ({ type: 'chat'; id: string; name: string; text: string; sentAt: number } & Sequenced)
 	/** Customer -> agents: a change the customer made to their screen share. */
-	| ({ type: 'screen-state'; state: 'sharing' | 'stopped' | 'declined' } & Sequenced)
+	| ({
+			type: 'screen-state';
+			state: 'sharing' | 'stopped' | 'declined';
+			/** With 'declined': why the capture failed ('cancelled' when absent). */
+			reason?: CaptureFailure;
+	  } & Sequenced)
 	/**
 	 * Customer -> agents: the customer's whole screen state, for an agent whose view may be out of
 	 * date (it just connected, another agent's request is now pending, or its request was dropped).
@@ -211,6 +217,13 @@ const peerMessageSchema = v.variant('type', [
 	v.strictObject({
 		type: v.literal('screen-state'),
 		state: v.picklist(['sharing', 'stopped', 'declined']),
+		seq: optionalSeq
+	}),
+	// A decline with the reason the capture failed: only a decline carries one.
+	v.strictObject({
+		type: v.literal('screen-state'),
+		state: v.literal('declined'),
+		reason: v.picklist(CAPTURE_FAILURES),
 		seq: optionalSeq
 	}),
 	v.strictObject({

@@ -299,6 +299,22 @@ describe('SupportSession: screen sharing', () => {
 		expect(a.state.screen).toBe('sharing');
 	});
 
+	it('a capture the computer refused reaches the agent with its reason; a Cancel has none', async () => {
+		const { c, a } = await pair();
+		expect(c.shareDeclined('system-permission')).toEqual({ ok: true });
+		await settle();
+		expect(a.state.screen).toBe('declined');
+		expect(a.captureFailure).toBe('system-permission');
+		expect(c.captureFailure).toBe('system-permission');
+		// Declined again, this time the customer's own Cancel: the reason follows.
+		expect(c.shareDeclined()).toEqual({ ok: true });
+		await settle();
+		expect(a.captureFailure).toBe('cancelled');
+		expect(c.shareStarted()).toEqual({ ok: true });
+		await settle();
+		expect(a.captureFailure).toBeNull();
+	});
+
 	it('stop and restart: the agent must request, the customer must say Yes', async () => {
 		const clock = fakeClock();
 		const { c, a } = await pair({ customer: { now: clock.now }, agent: { now: clock.now } });

@@ -35,6 +35,7 @@ import {
 	type SequencedMessage
 } from './protocol';
 import type { MessageChannel } from './transport';
+import type { CaptureFailure } from './capture-failure';
 
 /** The customer allows this much network jitter when checking the agents' request interval. */
 export const REQUEST_JITTER_TOLERANCE_MS = 2_000;
@@ -140,6 +141,8 @@ export class SupportSession {
 	/** Our chat messages no peer has acknowledged yet: id -> seq, in seq order. */
 	readonly #pendingChats = new Map<string, number>();
 	#state: SessionState = INITIAL_STATE;
+	/** Why the customer's screen is 'declined': their Cancel, or the computer refusing. */
+	#captureFailure: CaptureFailure | null = null;
 	readonly #chat = new ChatLog();
 	readonly #peers = new Map<string, ConnectedPeer>();
 	#peerList: readonly SessionPeer[] = Object.freeze([]);
@@ -159,6 +162,11 @@ export class SupportSession {
 
 	get state(): SessionState {
 		return this.#state;
+	}
+
+	/** While the screen is 'declined': why ('cancelled' is the customer's own choice). */
+	get captureFailure(): CaptureFailure | null {
+		return this.#state.screen === 'declined' ? this.#captureFailure : null;
 	}
 
 	get chat(): ChatLog {
@@ -334,12 +342,21 @@ export class SupportSession {
 		);
 	}
 
-	/** The customer cancelled the screen picker. */
-	shareDeclined(): ActionResult {
-		return this.#customerAction(
+	/**
+	 * The customer cancelled the screen picker, or their computer refused the capture (`reason`):
+	 * the agents are told which.
+	 */
+	shareDeclined(reason: CaptureFailure = 'cancelled'): ActionResult {
+		const previous = this.#captureFailure;
+		this.#captureFailure = reason;
+		const result = this.#customerAction(
 			{ type: 'share-declined' },
-			{ type: 'screen-state', state: 'declined' }
+			reason === 'cancelled'
+				? { type: 'screen-state', state: 'declined' }
+				: { type: 'screen-state', state: 'declined', reason }
 		);
+		if (!result.ok) this.#captureFailure = previous;
+		return result;
 	}
 
 	/** Yes: the UI then calls getDisplayMedia and shareStarted() or shareDeclined(). */
@@ -616,7 +633,7 @@ export class SupportSession {
 			case 'screen-request':
 				return this.#receiveScreenRequest(peer);
 			case 'screen-state':
-				return this.#receiveScreenState(peer, message.state);
+				return this.#receiveScreenState(peer, message.state, message.reason);
 			case 'screen-sync':
 				this.#applyFromPeer(peer, {
 					type: 'screen-synced',
@@ -719,15 +736,27 @@ export class SupportSession {
 	}
 
 	/** Agent side: a change the customer made. */
-	#receiveScreenState(peer: ConnectedPeer, state: 'sharing' | 'stopped' | 'declined'): void {
+	#receiveScreenState(
+		peer: ConnectedPeer,
+		state: 'sharing' | 'stopped' | 'declined',
+		reason: CaptureFailure = 'cancelled'
+	): void {
+		if (state === 'declined' && this.#state.screen === 'declined') {
+			// Declined again, maybe for another reason (Cancel, then the system refusing).
+			if (reason !== this.#captureFailure) {
+				this.#captureFailure = reason;
+				this.#emit('change');
+			}
+			return;
+		}
 		if (state === this.#state.screen) return;
-		const event: SessionEvent =
-			state === 'sharing'
-				? { type: 'share-started' }
-				: state === 'stopped'
-					? { type: 'share-stopped' }
-					: { type: 'share-declined' };
-		this.#applyFromPeer(peer, event);
+		if (state === 'declined') {
+			const previous = this.#captureFailure;
+			this.#captureFailure = reason;
+			if (!this.#applyFromPeer(peer, { type: 'share-declined' })) this.#captureFailure = previous;
+			return;
+		}
+		this.#applyFromPeer(peer, { type: state === 'sharing' ? 'share-started' : 'share-stopped' });
 	}
 
 	/** Customer side: an agent's own screen, shown to the customer. */

@@ -3,7 +3,10 @@ import type { Actions, PageServerLoad } from './$types';
 import { m } from '$lib/paraglide/messages';
 import { agentLocale, setLocaleCookie } from '$lib/server/agent-locale';
 import { audit } from '$lib/server/audit';
-import { checkCredentials, createLoginSession, setSessionCookie } from '$lib/server/auth';
+import { createLoginSession, setSessionCookie } from '$lib/server/auth';
+import { attemptLogin } from '$lib/server/login';
+import { formatWait } from '$lib/format';
+import { getLocale } from '$lib/paraglide/runtime';
 import { safeNextPath } from '$lib/server/redirects';
 import { getRuntime } from '$lib/server/runtime';
 import { localIssue } from '$lib/server/form-issues';
@@ -29,22 +32,16 @@ export const actions: Actions = {
 			});
 
 		const address = event.getClientAddress();
-		const key = `${address}|${parsed.output.email.toLowerCase()}`;
-		if (!runtime.loginLimiter.allowed(key) || !runtime.loginLimiter.allowed(address)) {
+		const attempt = await attemptLogin(runtime, { ...parsed.output, address });
+		if (!attempt.ok && attempt.error === 'address-limited') {
 			return fail(429, { email, error: m.agent_login_too_many() });
 		}
-		const user = await checkCredentials(runtime.db, parsed.output.email, parsed.output.password);
-		if (!user) {
-			runtime.loginLimiter.fail(key);
-			runtime.loginLimiter.fail(address);
-			await audit(runtime.db, {
-				action: 'login.failed',
-				detail: { email: parsed.output.email.toLowerCase() },
-				ip: address
-			});
-			return fail(400, { email, error: m.agent_login_wrong() });
+		if (!attempt.ok && attempt.error === 'account-delayed') {
+			const wait = formatWait(attempt.retryAfterMs, getLocale());
+			return fail(429, { email, error: m.agent_login_account_delayed({ wait }) });
 		}
-		runtime.loginLimiter.succeed(key);
+		if (!attempt.ok) return fail(400, { email, error: m.agent_login_wrong() });
+		const { user } = attempt;
 		const token = await createLoginSession(runtime.db, user.id);
 		setSessionCookie(event.cookies, token, event.url.protocol === 'https:');
 		// The console opens in the agent's own language, whatever this browser had.

@@ -6,15 +6,15 @@ import { formatSessionCode } from '$lib/server/codes';
 import { codeCookieName } from '$lib/server/code-cookie';
 import { getRuntime } from '$lib/server/runtime';
 import { liveAgentsOf } from '$lib/server/invitations';
-import { agentTicket } from '$lib/server/support-sessions';
+import { agentTicket, agentViewStatus } from '$lib/server/support-sessions';
 import { iceServersFor } from '$lib/server/turn';
 
 export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 	const runtime = await getRuntime();
 	const user = locals.user!;
 	const session = await sessionForUser(runtime, params.id, user);
-	const now = Date.now();
-	const expired = session.status === 'waiting' && session.code_expires_at <= now;
+	const status = agentViewStatus(session);
+	const expired = status === 'expired';
 	const live = session.status !== 'ended' && !expired;
 	const code =
 		session.status === 'waiting' && !expired ? cookies.get(codeCookieName(session.id)) : undefined;
@@ -73,7 +73,7 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 		userId: user.id,
 		session: {
 			id: session.id,
-			status: expired ? ('expired' as const) : session.status,
+			status,
 			customerName: session.customer_name,
 			customerPeerId: session.customer_peer_id,
 			codeExpiresAt: session.code_expires_at,
