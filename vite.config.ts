@@ -19,6 +19,10 @@ export default defineConfig({
 	worker: { format: 'es' },
 	test: {
 		include: ['src/**/*.test.ts', 'bench/**/*.test.js'],
-		environment: 'node'
+		environment: 'node',
+		// Generous bounds, not timing goals: a server test's setup (a runtime, an scrypt hash) can
+		// take seconds on a loaded 2-core machine. What must be fast is measured in `npm run bench`.
+		testTimeout: 30_000,
+		hookTimeout: 60_000
 	}
 });

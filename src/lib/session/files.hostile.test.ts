@@ -21,8 +21,9 @@ import { recordingSink, sha256Hex } from './file-test-helpers';
 import { DEFAULT_MAX_FILE_SIZE, FileTransfers, RECEIVE_WINDOW_BYTES } from './files';
 import { loadSha256Engine } from './sha256-stream';
 
-// The hash engine compiles once per page (WebAssembly); the short settle() waits below assume
-// it is ready, as it is long before a user accepts a file.
+// The hash engine compiles once per page (WebAssembly); load it up front, as a page does long
+// before a user accepts a file. Hashing and writing are asynchronous: assertions on their outcome
+// wait for it (vi.waitFor), never for a fixed time.
 beforeAll(() => loadSha256Engine());
 
 afterEach(() => {
@@ -59,10 +60,6 @@ function chunk(id: string, index: number, length: number, fill = 7): ArrayBuffer
 	return encodeDataFrame(id, index, new Uint8Array(length).fill(fill));
 }
 
-async function settle(): Promise<void> {
-	await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
 describe('hostile data frames', () => {
 	it('accepts a well-behaved raw sender (baseline)', async () => {
 		const { victimChannel, id, sink, state, replies } = acceptedTransfer(20);
@@ -70,8 +67,9 @@ describe('hostile data frames', () => {
 		victimChannel.injectRaw(encodeDataFrame(id, 0, payload.subarray(0, 12)));
 		victimChannel.injectRaw(encodeDataFrame(id, 1, payload.subarray(12)));
 		victimChannel.injectRaw(encodeControlFrame({ kind: 'done', id, sha256: sha256Hex(payload) }));
-		await settle();
-		expect(state()).toMatchObject({ state: 'done', sha256: sha256Hex(payload) });
+		await vi.waitFor(() =>
+			expect(state()).toMatchObject({ state: 'done', sha256: sha256Hex(payload) })
+		);
 		expect(sink.bytes()).toEqual(payload);
 		await vi.waitFor(() =>
 			expect(replies.map((r) => r.kind)).toEqual(['accept', 'ack', 'ack', 'verified'])
@@ -83,8 +81,9 @@ describe('hostile data frames', () => {
 		victimChannel.injectRaw(chunk(id, 1, 10));
 		expect(state()).toMatchObject({ state: 'failed', error: 'bad-chunk-index' });
 		expect(sink.aborted).toBe(true);
-		await settle();
-		expect(replies.at(-1)).toEqual({ kind: 'error', id, reason: 'bad-chunk-index' });
+		await vi.waitFor(() =>
+			expect(replies.at(-1)).toEqual({ kind: 'error', id, reason: 'bad-chunk-index' })
+		);
 	});
 
 	it('refuses a duplicate chunk', () => {
@@ -119,8 +118,7 @@ describe('hostile data frames', () => {
 		victimChannel.injectRaw(
 			encodeControlFrame({ kind: 'done', id, sha256: sha256Hex(new Uint8Array(10).fill(7)) })
 		);
-		await settle();
-		expect(state()?.state).toBe('done');
+		await vi.waitFor(() => expect(state()?.state).toBe('done'));
 	});
 
 	it('refuses chunks for an offer that was not accepted', () => {
@@ -174,8 +172,9 @@ describe('hostile data frames', () => {
 		const { victimChannel, id, sink, state } = acceptedTransfer(10);
 		victimChannel.injectRaw(chunk(id, 0, 10));
 		victimChannel.injectRaw(encodeControlFrame({ kind: 'done', id, sha256: 'a'.repeat(64) }));
-		await settle();
-		expect(state()).toMatchObject({ state: 'failed', error: 'hash-mismatch' });
+		await vi.waitFor(() =>
+			expect(state()).toMatchObject({ state: 'failed', error: 'hash-mismatch' })
+		);
 		expect(sink.aborted).toBe(true);
 		expect(sink.closed).toBe(false);
 	});
