@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import type { PageServerLoad } from './$types';
-import { sessionForUser } from '$lib/server/access';
+import { sessionForReader } from '$lib/server/access';
 import { formatSessionCode } from '$lib/server/codes';
 import { codeCookieName } from '$lib/server/code-cookie';
 import { getRuntime } from '$lib/server/runtime';
@@ -12,7 +12,7 @@ import { iceServersFor } from '$lib/server/turn';
 export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 	const runtime = await getRuntime();
 	const user = locals.user!;
-	const session = await sessionForUser(runtime, params.id, user);
+	const session = await sessionForReader(runtime, params.id, user);
 	const now = Date.now();
 	const expired = session.status === 'waiting' && session.code_expires_at <= now;
 	const live = session.status !== 'ended' && !expired;
