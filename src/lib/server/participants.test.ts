@@ -213,6 +213,36 @@ describe('what may be added to a session record, and when', () => {
 		expect(owner.refused).toEqual([{ id: 'owner-future', reason: 'time' }]);
 	});
 
+	it("admits every event the agent's page records, with the data it sends", async () => {
+		const s = await twoAgentSession();
+		const session = (await getSupportSession(runtime, s.id))!;
+		const at = Date.now();
+		const file = { name: 'log.txt', size: 12, direction: 'customer-to-agent' };
+		const recorded: [string, Record<string, unknown>][] = [
+			['chat', { name: 'Maria', role: 'customer', text: 'Hello', sentAt: at }],
+			['chat', { name: 'Anna', role: 'system', text: 'Screen shared', sentAt: at }],
+			['file.offered', file],
+			['file', { ...file, result: 'failed', error: 'idle-timeout', sha256: null }],
+			['file', { ...file, result: 'completed', error: null, sha256: 'ab'.repeat(32) }],
+			['screen.requested', {}],
+			['screen.request-accepted', {}],
+			['screen.request-declined', {}],
+			['screen.sharing', {}],
+			['screen.stopped', {}],
+			['screen.declined', {}],
+			['screen.not-shared', {}],
+			['customer.connected', {}],
+			['customer.disconnected', {}],
+			['agent-screen.shared', {}],
+			['agent-screen.stopped', {}],
+			['session.end-requested', { by: 'agent' }]
+		];
+		const events = recorded.map(([type, data], i) => ({ id: `page-${i}`, type, at, data }));
+		const { admitted, refused } = await admitEvents(runtime, session, s.owner, events);
+		expect(refused).toEqual([]);
+		expect(admitted.map((e) => e.data)).toEqual(recorded.map(([, data]) => data));
+	});
+
 	it('never changes a stored event: a repeat with other content is ignored', async () => {
 		const s = await twoAgentSession();
 		const at = Date.now();
