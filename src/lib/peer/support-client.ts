@@ -311,10 +311,44 @@ export class SupportClient {
 			return;
 		}
 		if (!response.ok) return;
-		const body = (await response.json()) as { ticket: string; features?: Features };
+		const body = (await response.json()) as {
+			ticket: string;
+			features?: Features;
+			present?: string[];
+		};
 		this.options.ticket = body.ticket;
 		this.#link?.reconnect(body.ticket);
 		if (body.features) this.#applyFeatures(body.features);
+		if (Array.isArray(body.present)) this.#keepOnlyPresent(body.present);
+	}
+
+	/**
+	 * Peers the server no longer lists as present (an agent who left or was disabled): still
+	 * holding a ticket with a valid signature, but dropped here and refused from now on, until
+	 * the server lists them again (an agent who rejoins).
+	 */
+	#departed = new Set<string>();
+
+	#keepOnlyPresent(present: string[]) {
+		const listed = new Set(present);
+		for (const peerId of [...this.#departed]) if (listed.has(peerId)) this.#departed.delete(peerId);
+		const seen = new Set([
+			...this.#peers.keys(),
+			...this.#known.keys(),
+			...this.#incomingCalls.keys()
+		]);
+		for (const peerId of seen) {
+			if (listed.has(peerId) || peerId === this.options.peerId) continue;
+			this.#departed.add(peerId);
+			const known = this.#known.get(peerId);
+			if (known) known.gone = true;
+			this.#incomingCalls.get(peerId)?.close();
+			this.#dropEarlyCall(peerId);
+			// Its close handler clears the peer's call and files; being gone, it is not called back.
+			this.#peers.get(peerId)?.channel.close();
+		}
+		this.#updateLost();
+		this.#changed();
 	}
 
 	/** Settings changed by an administrator reach a live session: what became denied stops. */
@@ -409,6 +443,11 @@ export class SupportClient {
 	}
 
 	async #verify(ticket: unknown, peerId: string): Promise<TicketClaims | null> {
+		if (this.#departed.has(peerId)) {
+			this.#refusedPeers++;
+			this.#changed();
+			return null;
+		}
 		const check = await verifyTicket(ticket, await this.#key(), {
 			sessionId: this.options.sessionId,
 			peerId

@@ -180,8 +180,8 @@ export async function leaveSession(
 	const session = await getSupportSession(runtime, sessionId);
 	if (!session || session.status === 'ended') return { ok: false, error: 'The session has ended.' };
 	const present = await liveAgentsOf(runtime, sessionId);
-	if (!present.some((p) => p.user_id === user.id))
-		return { ok: false, error: 'You are not in this session.' };
+	const leaving = present.find((p) => p.user_id === user.id);
+	if (!leaving) return { ok: false, error: 'You are not in this session.' };
 	if (handOverTo !== undefined) {
 		if (session.agent_id !== user.id && user.role !== 'admin') {
 			return { ok: false, error: 'Only the session owner can hand it over.' };
@@ -215,6 +215,8 @@ export async function leaveSession(
 		.where('session_id', '=', sessionId)
 		.where('user_id', '=', user.id)
 		.execute();
+	// Their ticket stops working now: signaling drops the socket and refuses it from here on.
+	runtime.signaling?.closePeer(leaving.peer_id);
 	await recordServerEvent(runtime, sessionId, 'agent.left', { name: user.name }, user.id);
 	if (present.length <= 1) {
 		await endSupportSession(runtime, sessionId, { reason: 'agent', by: user.id });

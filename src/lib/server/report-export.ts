@@ -1,5 +1,5 @@
 import { error, type RequestEvent } from '@sveltejs/kit';
-import { sessionForUser } from './access';
+import { sessionForReader } from './access';
 import { auditAddress } from './admin-access';
 import { audit } from './audit';
 import { m } from '$lib/paraglide/messages';
@@ -19,7 +19,7 @@ export async function exportReport(event: RequestEvent<{ id: string }>, format: 
 	const user = event.locals.user;
 	if (!user) error(401, m.agent_not_logged_in());
 	const id = event.params.id;
-	await sessionForUser(runtime, id, user);
+	await sessionForReader(runtime, id, user);
 	const lang = (await agentLocale(runtime.db, user.id)) ?? getLocale();
 	const report = await sessionReport(runtime.db, id, lang);
 	if (!report) error(404, m.agent_report_not_found());

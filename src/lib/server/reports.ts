@@ -5,6 +5,7 @@ import { messageLocale } from '$lib/format';
 import { describeEvent, fileDirection } from '$lib/report-text';
 import type { SessionUser } from './auth';
 import { toCsv } from './csv';
+import { nestingDepth } from './bounded-json';
 import type { DB } from './db';
 import type { SupportSessionsTable } from './db/schema';
 
@@ -154,7 +155,13 @@ export function screenShareIntervals(
 	return intervals;
 }
 
+/** Bounds on stored data a report shows: older rows were stored before the edge checked them. */
+const MAX_SHOWN_DATA_BYTES = 64 * 1024;
+const MAX_SHOWN_DATA_DEPTH = 8;
+
 function parseData(raw: string): Record<string, unknown> {
+	// Too big or too deep to show (or to serialise for the page): shown as no data, not a 500.
+	if (raw.length > MAX_SHOWN_DATA_BYTES || nestingDepth(raw) > MAX_SHOWN_DATA_DEPTH) return {};
 	try {
 		const value: unknown = JSON.parse(raw);
 		return value && typeof value === 'object' && !Array.isArray(value)

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MAX_NAME_LENGTH } from '$lib/session/protocol';
+import { MAX_CHAT_LENGTH, MAX_NAME_LENGTH } from '$lib/session/protocol';
 import { MAX_CODE_LIFETIME_MINUTES, MAX_FILE_SIZE_LIMIT_MB } from '$lib/settings';
 import { MIN_PASSWORD_LENGTH } from './passwords';
 
@@ -34,13 +34,68 @@ export const LoginForm = v.object({
 	)
 });
 
+const eventText = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const instant = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** What the agent's page records beside most events: a few flat fields, nothing nested. */
+const flatData = v.pipe(
+	v.record(
+		v.pipe(v.string(), v.maxLength(40)),
+		v.nullable(v.union([eventText(200), v.number(), v.boolean()]))
+	),
+	v.check((data) => Object.keys(data).length <= 16, 'Too many fields')
+);
+const chatData = v.object({
+	name: v.optional(eventText(200)),
+	role: v.optional(v.picklist(['agent', 'customer', 'system'])),
+	text: eventText(MAX_CHAT_LENGTH * 2),
+	sentAt: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0)))
+});
+const fileData = v.object({
+	name: eventText(1024),
+	size: v.nullish(v.pipe(v.number(), v.minValue(0))),
+	direction: v.optional(eventText(40)),
+	result: v.optional(eventText(100)),
+	error: v.nullish(eventText(500)),
+	sha256: v.nullish(eventText(128))
+});
+
+/**
+ * The event types an agent's browser may record, each with its data's shape. Lifecycle events
+ * (session.created/ended, customer.joined, agent.joined/left, session.handed-over) are the
+ * server's alone: a page never writes them.
+ */
+export const BROWSER_EVENT_DATA = {
+	chat: chatData,
+	file: fileData,
+	'file.offered': fileData,
+	'screen.requested': flatData,
+	'screen.request-accepted': flatData,
+	'screen.request-declined': flatData,
+	'screen.not-shared': flatData,
+	'screen.sharing': flatData,
+	'screen.stopped': flatData,
+	'screen.declined': flatData,
+	'customer.connected': flatData,
+	'customer.disconnected': flatData,
+	'agent-screen.shared': flatData,
+	'agent-screen.stopped': flatData,
+	'session.end-requested': flatData
+} as const;
+
+export type BrowserEventType = keyof typeof BROWSER_EVENT_DATA;
+
+export function isBrowserEventType(type: string): type is BrowserEventType {
+	return Object.hasOwn(BROWSER_EVENT_DATA, type);
+}
+
+/** The envelope of a batch; each event's data is checked against its type's schema after. */
 export const RecordedEvents = v.object({
 	events: v.pipe(
 		v.array(
 			v.strictObject({
 				id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/)),
 				type: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9.-]{0,40}$/)),
-				at: v.pipe(v.number(), v.integer(), v.minValue(0)),
+				at: instant,
 				data: v.record(v.string(), v.unknown())
 			})
 		),

@@ -7,6 +7,7 @@ import type { Features, Role } from '$lib/session/protocol';
 import type { TicketClaims } from '$lib/session/ticket';
 import { refuseSocket, requestTarget } from './http-guards';
 import { log } from './log';
+import { isPresentParticipant } from './participants';
 import type { Runtime } from './runtime';
 import { hmac } from './secrets';
 import { connectionIdOf, relayRefusal } from './signaling-policy';
@@ -49,18 +50,30 @@ interface Member {
 	refilledAt: number;
 }
 
+/** The one question signaling asks the database: may this peer use this session now? */
+export type PresenceCheck = (sessionId: string, peerId: string, role: Role) => Promise<boolean>;
+
+/** A connect whose presence check is still running. */
+interface Checking {
+	peerId: string;
+	sessionId: string;
+	revoked: boolean;
+}
+
 /**
  * The `peer` package's server, behind our own websocket server: a socket is accepted only with
  * a ticket the server signed for that peer ID and a live session; messages are size-capped,
  * rate-limited and relayed only between peers of the same session (so nothing queues for
  * strangers or offline IDs).
  */
-export function createSignaling(runtime: Runtime): Signaling {
+export function createSignaling(
+	runtime: Runtime,
+	isPresent: PresenceCheck = (sessionId, peerId, role) =>
+		isPresentParticipant(runtime.db, sessionId, peerId, role)
+): Signaling {
 	const members = new Map<string, Member>();
+	const checking = new Set<Checking>();
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-	const sessionStatus = runtime.sqlite.prepare<[string], { status: string }>(
-		'SELECT status FROM support_sessions WHERE id = ?'
-	);
 
 	// ExpressPeerServer wants an HTTP server only to hand it to `createWebSocketServer`; ours
 	// ignores it, and upgrades reach `wss` through `handleUpgrade` below.
@@ -167,37 +180,58 @@ export function createSignaling(runtime: Runtime): Signaling {
 				refuseSocket(socket, 401);
 				return true;
 			}
-			const status = sessionStatus.get(check.claims.sid)?.status;
-			if (!status || status === 'ended') {
-				refuseSocket(socket, 401);
-				return true;
-			}
-			// The peer server compares tokens on re-registration; give it a stable per-ID token
-			// so a fresh ticket can take over the ID.
-			url.searchParams.set('token', hmac(runtime.secrets.hmacKey, 'signaling-token', id));
-			req.url = `${url.pathname}?${url.searchParams}`;
-			const register = () =>
-				wss.handleUpgrade(req, socket, head, (ws) => {
-					guard(ws, id, check.claims);
-					wss.emit('connection', ws, req);
-				});
-			// A reconnect with a fresh ticket takes over the ID: the old socket goes first, so the
-			// peer server registers the new one from scratch (and tells it OPEN), never "ID taken".
-			const previous = members.get(id)?.socket;
-			if (previous && previous.readyState !== previous.CLOSED) {
-				previous.once('close', register);
-				previous.terminate();
-			} else {
-				register();
-			}
+			// A valid signature is not enough: the peer must still be in the live session (not left,
+			// not removed, its account not disabled). The answer is asynchronous; the socket waits.
+			const claims = check.claims;
+			const admit = () => {
+				// The peer server compares tokens on re-registration; give it a stable per-ID token
+				// so a fresh ticket can take over the ID.
+				url.searchParams.set('token', hmac(runtime.secrets.hmacKey, 'signaling-token', id));
+				req.url = `${url.pathname}?${url.searchParams}`;
+				const register = () =>
+					wss.handleUpgrade(req, socket, head, (ws) => {
+						guard(ws, id, claims);
+						wss.emit('connection', ws, req);
+					});
+				// A reconnect with a fresh ticket takes over the ID: the old socket goes first, so the
+				// peer server registers the new one from scratch (and tells it OPEN), never "ID taken".
+				const previous = members.get(id)?.socket;
+				if (previous && previous.readyState !== previous.CLOSED) {
+					previous.once('close', register);
+					previous.terminate();
+				} else {
+					register();
+				}
+			};
+			// Leaving or ending while the check runs revokes it too (see closePeer, closeSession).
+			const attempt: Checking = { peerId: id, sessionId: claims.sid, revoked: false };
+			checking.add(attempt);
+			const dropped = () => socket.destroy();
+			socket.on('error', dropped);
+			void isPresent(claims.sid, id, claims.role)
+				.then(
+					(present) => {
+						socket.off('error', dropped);
+						if (socket.destroyed) return;
+						if (!present || attempt.revoked) refuseSocket(socket, 401);
+						else admit();
+					},
+					(error: unknown) => {
+						log.warn('signaling could not check a peer', { error: String(error) });
+						if (!socket.destroyed) refuseSocket(socket, 503);
+					}
+				)
+				.finally(() => checking.delete(attempt));
 			return true;
 		},
 		closeSession(sessionId) {
+			for (const attempt of checking) if (attempt.sessionId === sessionId) attempt.revoked = true;
 			for (const member of members.values()) {
 				if (member.sessionId === sessionId) member.socket.close(4000, 'session ended');
 			}
 		},
 		closePeer(peerId) {
+			for (const attempt of checking) if (attempt.peerId === peerId) attempt.revoked = true;
 			members.get(peerId)?.socket.close(4001, 'removed from the session');
 		},
 		connectedPeers(sessionId) {

@@ -3,6 +3,7 @@ import type { Runtime } from './runtime';
 import type { SessionUser } from './auth';
 import { generateSessionCode, normaliseSessionCode } from './codes';
 import type { SupportSessionsTable } from './db/schema';
+import { isPresentParticipant, presentPeerIds } from './participants';
 import { hmac, randomId } from './secrets';
 import { signTicket, verifyTicketSignature } from './tickets';
 import { audit } from './audit';
@@ -327,7 +328,7 @@ export { normaliseSessionCode };
 const REFRESH_GRACE_MS = 60 * 60 * 1000;
 
 export type RefreshResult =
-	| { ok: true; ticket: string; features: Features }
+	| { ok: true; ticket: string; features: Features; present: string[] }
 	| { ok: false; error: 'ended'; reason: string }
 	| { ok: false; error: 'invalid' };
 
@@ -356,12 +357,17 @@ export async function refreshTicket(runtime: Runtime, ticket: string): Promise<R
 		.where('id', '=', claims.role === 'agent' ? (participant.user_id ?? '') : session.agent_id)
 		.executeTakeFirst();
 	if (!holder || holder.disabled_at !== null) return { ok: false, error: 'invalid' };
+	if (!(await isPresentParticipant(runtime.db, session.id, claims.pid, claims.role))) {
+		return { ok: false, error: 'invalid' };
+	}
 	// Settings changes reach live sessions here: the new ticket, and signaling's view of the peer.
 	const features = await featuresFor(runtime, { id: session.agent_id });
 	runtime.signaling?.updateFeatures(claims.pid, session.id, features);
 	return {
 		ok: true,
 		features,
+		// Who is in the session now: a page drops and refuses any peer no longer listed.
+		present: await presentPeerIds(runtime.db, session.id),
 		ticket: signTicket(runtime.secrets.ticketPrivateKey, {
 			sessionId: session.id,
 			role: claims.role,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventRecorder, memoryEventStore, type RecordedEvent } from './recorder';
+import { EventRecorder, isFinalRefusal, memoryEventStore, type RecordedEvent } from './recorder';
 
 /** A fake server: records every batch it is sent, fails while `failing` is set. */
 function fakeServer() {
@@ -354,5 +354,16 @@ describe('EventRecorder persistence', () => {
 		await recorder.whenPersisted();
 		expect(overlapped).toBe(false);
 		expect(saved).toHaveLength(20);
+	});
+});
+
+describe('isFinalRefusal', () => {
+	it('drops a batch the server refused for good, retries one it may take later', () => {
+		for (const status of [400, 403, 404, 409, 410, 413, 422]) {
+			expect(isFinalRefusal(status), String(status)).toBe(true);
+		}
+		for (const status of [200, 401, 408, 429, 500, 502, 503]) {
+			expect(isFinalRefusal(status), String(status)).toBe(false);
+		}
 	});
 });

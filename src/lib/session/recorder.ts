@@ -41,6 +41,15 @@ export interface EventRecorderOptions {
 	now?: () => number;
 }
 
+/**
+ * Whether the server's answer to a batch is final: it will never take these events (malformed,
+ * too big, not allowed — e.g. an agent who left), so retrying would loop forever; the batch is
+ * dropped. Logged out (401), too many requests (429), timeouts and server errors are retried.
+ */
+export function isFinalRefusal(status: number): boolean {
+	return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
+}
+
 /** Ids already sent, remembered so a repeated record() is not sent twice; bounded. */
 const MAX_REMEMBERED_IDS = 10_000;
 

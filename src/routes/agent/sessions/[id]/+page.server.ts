@@ -1,18 +1,19 @@
 import { error } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import type { PageServerLoad } from './$types';
-import { sessionForUser } from '$lib/server/access';
+import { sessionForReader } from '$lib/server/access';
 import { formatSessionCode } from '$lib/server/codes';
 import { codeCookieName } from '$lib/server/code-cookie';
 import { getRuntime } from '$lib/server/runtime';
-import { liveAgentsOf } from '$lib/server/invitations';
+import { joinAsAgent, liveAgentsOf } from '$lib/server/invitations';
+import { participationOf } from '$lib/server/participants';
 import { agentTicket, agentViewStatus } from '$lib/server/support-sessions';
 import { iceServersFor } from '$lib/server/turn';
 
 export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 	const runtime = await getRuntime();
 	const user = locals.user!;
-	const session = await sessionForUser(runtime, params.id, user);
+	const session = await sessionForReader(runtime, params.id, user);
 	const status = agentViewStatus(session);
 	const expired = status === 'expired';
 	const live = session.status !== 'ended' && !expired;
@@ -26,7 +27,13 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 	if (live && user.role !== 'admin' && session.agent_id !== user.id && !present) {
 		error(403, m.agent_session_not_yours());
 	}
-	const identity = live ? await agentTicket(runtime, session, user) : null;
+	// An administrator who left and looks in again joins again (signaling admits present
+	// participants only); anyone else here is present already, or the owner.
+	const identity = !live
+		? null
+		: user.role === 'admin' && !present && (await participationOf(runtime.db, session.id, user.id))
+			? await joinAsAgent(runtime, session.id, user)
+			: await agentTicket(runtime, session, user);
 	const others = agentsPresent
 		.filter((a) => a.user_id !== user.id)
 		.map((a) => ({ peerId: a.peer_id, name: a.name, userId: a.user_id }));

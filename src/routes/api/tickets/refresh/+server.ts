@@ -13,7 +13,9 @@ export const POST: RequestHandler = async ({ request }) => {
 	const parsed = v.safeParse(TicketRefreshRequest, await request.json().catch(() => null));
 	if (!parsed.success) error(400, firstIssue(parsed.issues));
 	const result = await refreshTicket(runtime, parsed.output.ticket);
-	if (result.ok) return json({ ticket: result.ticket, features: result.features });
+	if (result.ok) {
+		return json({ ticket: result.ticket, features: result.features, present: result.present });
+	}
 	if (result.error === 'ended')
 		return json({ ended: true, reason: result.reason }, { status: 410 });
 	error(401, 'This ticket cannot be refreshed');

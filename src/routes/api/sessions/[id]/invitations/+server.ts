@@ -1,6 +1,6 @@
 import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { sessionForUser } from '$lib/server/access';
+import { sessionForActor } from '$lib/server/access';
 import {
 	inviteAgent,
 	inviteLinkToken,
@@ -16,7 +16,7 @@ import { InviteRequest, firstIssue, v } from '$lib/server/schemas';
 export const GET: RequestHandler = async ({ params, locals, url }) => {
 	if (!locals.user) error(401, 'Not logged in');
 	const runtime = await getRuntime();
-	await sessionForUser(runtime, params.id, locals.user);
+	await sessionForActor(runtime, params.id, locals.user);
 	markPresent(runtime, locals.user.id);
 	if (!(await multiAgentAllowed(runtime, params.id))) {
 		return json({ allowed: false, agents: [], link: null });
@@ -40,7 +40,7 @@ export const GET: RequestHandler = async ({ params, locals, url }) => {
 export const POST: RequestHandler = async ({ params, locals, request }) => {
 	if (!locals.user) error(401, 'Not logged in');
 	const runtime = await getRuntime();
-	await sessionForUser(runtime, params.id, locals.user);
+	await sessionForActor(runtime, params.id, locals.user);
 	const parsed = v.safeParse(InviteRequest, await request.json().catch(() => null));
 	if (!parsed.success) error(400, firstIssue(parsed.issues));
 	const result = await inviteAgent(runtime, params.id, locals.user, parsed.output.userId);

@@ -1,6 +1,6 @@
 import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { sessionForUser } from '$lib/server/access';
+import { sessionForActor } from '$lib/server/access';
 import { leaveSession } from '$lib/server/invitations';
 import { getRuntime } from '$lib/server/runtime';
 import { LeaveRequest, firstIssue, v } from '$lib/server/schemas';
@@ -9,7 +9,7 @@ import { LeaveRequest, firstIssue, v } from '$lib/server/schemas';
 export const POST: RequestHandler = async ({ params, locals, request }) => {
 	if (!locals.user) error(401, 'Not logged in');
 	const runtime = await getRuntime();
-	await sessionForUser(runtime, params.id, locals.user);
+	await sessionForActor(runtime, params.id, locals.user);
 	const parsed = v.safeParse(LeaveRequest, await request.json().catch(() => ({})));
 	if (!parsed.success) error(400, firstIssue(parsed.issues));
 	const result = await leaveSession(runtime, params.id, locals.user, parsed.output.handOverTo);

@@ -1,6 +1,6 @@
 import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { sessionForUser } from '$lib/server/access';
+import { sessionForActor } from '$lib/server/access';
 import { enrolmentStatus, requestEnrolment } from '$lib/server/devices';
 import { getRuntime } from '$lib/server/runtime';
 
@@ -9,7 +9,7 @@ export const POST: RequestHandler = async ({ params, locals }) => {
 	const runtime = await getRuntime();
 	const user = locals.user;
 	if (!user) error(401, 'Not logged in');
-	await sessionForUser(runtime, params.id, user);
+	await sessionForActor(runtime, params.id, user);
 	const result = await requestEnrolment(runtime, { sessionId: params.id, agent: user });
 	if (!result.ok) error(result.status, result.error);
 	return json({ enrolmentId: result.id });
@@ -20,7 +20,7 @@ export const GET: RequestHandler = async ({ params, locals, url }) => {
 	const runtime = await getRuntime();
 	const user = locals.user;
 	if (!user) error(401, 'Not logged in');
-	await sessionForUser(runtime, params.id, user);
+	await sessionForActor(runtime, params.id, user);
 	const enrolmentId = url.searchParams.get('enrolment') ?? '';
 	if (!/^[A-Za-z0-9_-]{1,64}$/.test(enrolmentId)) error(400, 'Unknown request');
 	const status = await enrolmentStatus(runtime, params.id, enrolmentId);
