@@ -87,9 +87,9 @@ export class FirefoxPage {
 		await this.page.locator(aria(role, name)).setTimeout(TIMEOUT).click();
 	}
 
-	/** Fills the text box with this label. */
-	async fill(label: string, value: string) {
-		await this.page.locator(aria('textbox', label)).setTimeout(TIMEOUT).fill(value);
+	/** Fills the text box with this label (a password field has no textbox role: its CSS). */
+	async fill(label: string, value: string, selector = aria('textbox', label)) {
+		await this.page.locator(selector).setTimeout(TIMEOUT).fill(value);
 	}
 
 	/** Waits until an element with this role and name is shown (or, `hidden`, gone). */
@@ -129,21 +129,38 @@ export class FirefoxPage {
 		await input!.uploadFile(...paths);
 	}
 
-	/** Waits for a finished download of this name and returns its bytes' SHA-256 and size. */
-	async downloaded(name: string) {
+	/**
+	 * Waits for the download of this name to reach `size` bytes (Firefox creates the file empty
+	 * and fills it) and returns its bytes' SHA-256 and size.
+	 */
+	async downloaded(name: string, size: number) {
 		const file = path.join(this.downloads, name);
-		await expect
-			.poll(() => fs.existsSync(file) && !fs.existsSync(`${file}.part`), { timeout: TIMEOUT })
-			.toBe(true);
+		const written = () =>
+			fs.existsSync(file) && !fs.existsSync(`${file}.part`) ? fs.statSync(file).size : -1;
+		await expect.poll(written, { timeout: TIMEOUT }).toBeGreaterThanOrEqual(size);
 		const bytes = fs.readFileSync(file);
 		return { size: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') };
 	}
 
-	/** Frames the <video> with this aria-label has presented so far (0 when there is none). */
+	/**
+	 * Frames the <video> with this aria-label has presented since first asked (0 when there is
+	 * none). Counted with requestVideoFrameCallback: Firefox's getVideoPlaybackQuality() counts
+	 * no frames of a MediaStream.
+	 */
 	presentedFrames(label: string) {
 		return this.page.evaluate((l) => {
 			const video = document.querySelector<HTMLVideoElement>(`video[aria-label="${l}"]`);
-			return video?.getVideoPlaybackQuality?.().totalVideoFrames ?? 0;
+			if (!video) return 0;
+			const counted = video as HTMLVideoElement & { __frames?: number };
+			if (counted.__frames === undefined) {
+				counted.__frames = 0;
+				const count = () => {
+					counted.__frames!++;
+					video.requestVideoFrameCallback(count);
+				};
+				video.requestVideoFrameCallback(count);
+			}
+			return counted.__frames;
 		}, label);
 	}
 
@@ -151,8 +168,7 @@ export class FirefoxPage {
 	async expectAdvancingFrames(label: string) {
 		await this.page.waitForFunction(
 			(l) =>
-				(document.querySelector<HTMLVideoElement>(`video[aria-label="${l}"]`)?.videoWidth ?? 0) >
-				0,
+				(document.querySelector<HTMLVideoElement>(`video[aria-label="${l}"]`)?.videoWidth ?? 0) > 0,
 			{ timeout: TIMEOUT },
 			label
 		);
