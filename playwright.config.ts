@@ -5,6 +5,7 @@ import { defineConfig } from '@playwright/test';
 
 // A fresh database for every run (workers inherit the variable from the main process).
 process.env.PONTE_E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-e2e-'));
+// scripts/e2e.js picks a free port; 3100 when Playwright runs on its own.
 const PORT = Number(process.env.PONTE_E2E_PORT ?? 3100);
 
 export const E2E = {

@@ -15,6 +15,16 @@ export default defineConfig({
 		signalingDevPlugin()
 	],
 	server: { port: 3000 },
+	// The server build never runs PeerJS (a browser-only dynamic import), but adapter-node's
+	// rollup bundled it with @msgpack/msgpack's ES5 helpers and warned ~20 times per build about
+	// their top-level `this`; bundled here by Vite (rolldown rewrites it quietly) it stays quiet.
+	ssr: { noExternal: ['peerjs', '@msgpack/msgpack'] },
+	build: {
+		rolldownOptions: {
+			// The per-build table of slow plugin callbacks is noise; every other check stays on.
+			checks: { pluginTimings: false }
+		}
+	},
 	// The file-hashing worker loads its engine with a dynamic import: ES module workers.
 	worker: { format: 'es' },
 	test: {

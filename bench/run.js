@@ -4,7 +4,10 @@
 //
 // Options: --only=join,screen,…  --runs=10  --peers=10000  --rate=400  --hold=15
 //          --screen=ponte,sharp,sharp-vp8,smooth,browser (variants of the screen figure)
-// (figures: pageWeight, join, screen, fileTransfer, signaling). See bench/README.md.
+// (figures: pageWeight, join, screen, fileTransfer, firefoxJoin, firefoxScreen,
+// firefoxFileTransfer, signaling; --only=firefox for the three Firefox ones). See
+// bench/README.md. With a Firefox figure selected the bench runs itself on Xvfb.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +20,8 @@ import { startPagesServer } from './lib/pages-server.js';
 import { startServer } from './lib/server.js';
 import { formatTable } from './lib/table.js';
 import * as fileTransfer from './figures/file-transfer.js';
+import { firefoxFileTransfer, firefoxJoin, firefoxScreen } from './figures/firefox.js';
+import { findFirefox, HOW_TO_GET_FIREFOX } from '../scripts/find-firefox.js';
 import * as join from './figures/join.js';
 import * as pageWeight from './figures/page-weight.js';
 import * as screen from './figures/screen.js';
@@ -29,6 +34,28 @@ const FIGURES = [
 	{ name: 'join', title: 'join', browser: true, module: join },
 	{ name: 'screen', title: 'latency & quality', browser: true, module: screen },
 	{ name: 'fileTransfer', title: 'file transfer', browser: true, module: fileTransfer },
+	// A Firefox customer with the same Chromium agent (bench/figures/firefox.js).
+	{
+		name: 'firefoxJoin',
+		title: 'join · Firefox',
+		browser: true,
+		firefox: true,
+		module: firefoxJoin
+	},
+	{
+		name: 'firefoxScreen',
+		title: 'latency · Firefox',
+		browser: true,
+		firefox: true,
+		module: firefoxScreen
+	},
+	{
+		name: 'firefoxFileTransfer',
+		title: 'file transfer · Firefox',
+		browser: true,
+		firefox: true,
+		module: firefoxFileTransfer
+	},
 	// Last, with the browser closed: the load client wants the CPU to itself.
 	{ name: 'signaling', title: 'signaling capacity', browser: false, module: signaling }
 ];
@@ -37,7 +64,14 @@ function parseOptions(argv) {
 	const options = { only: null, screen: null, runs: 10, peers: 10_000, rate: 400, hold: 15 };
 	for (const arg of argv) {
 		const [key, value] = arg.replace(/^--/, '').split('=');
-		if (key === 'only') options.only = new Set(value.split(','));
+		if (key === 'only')
+			options.only = new Set(
+				value
+					.split(',')
+					.flatMap((name) =>
+						name === 'firefox' ? ['firefoxJoin', 'firefoxScreen', 'firefoxFileTransfer'] : [name]
+					)
+			);
 		else if (key === 'screen') options.screen = value.split(',');
 		else if (key in options && Number.isFinite(Number(value))) options[key] = Number(value);
 		else throw new Error(`unknown option ${arg} (see bench/run.js)`);
@@ -68,10 +102,26 @@ async function openBrowserSide(ctx) {
 	await logIn(ctx.agentPage);
 }
 
+/**
+ * Firefox captures the display it is on: with a Firefox figure selected the bench runs itself
+ * again under xvfb-run, on a 1280×720 virtual screen (the 720p figures' capture size).
+ */
+function rerunOnXvfb() {
+	const { firefox, xvfbRun } = findFirefox();
+	if (!firefox || !xvfbRun) throw new Error(HOW_TO_GET_FIREFOX);
+	const result = spawnSync(
+		xvfbRun,
+		['-a', '-s', '-screen 0 1280x720x24', process.execPath, ...process.argv.slice(1)],
+		{ stdio: 'inherit', env: { ...process.env, PONTE_BENCH_ON_XVFB: '1' } }
+	);
+	process.exit(result.status ?? 2);
+}
+
 async function main() {
 	const options = parseOptions(process.argv.slice(2));
 	const selected = FIGURES.filter((f) => !options.only || options.only.has(f.name));
 	if (selected.length === 0) throw new Error(`--only names none of ${FIGURES.map((f) => f.name)}`);
+	if (selected.some((f) => f.firefox) && !process.env.PONTE_BENCH_ON_XVFB) return rerunOnXvfb();
 	const startedAt = new Date();
 	const loadBefore = os.loadavg();
 	console.log(
@@ -103,6 +153,8 @@ async function main() {
 		for (const figure of selected) {
 			if (figure.browser && !ctx.browser) await openBrowserSide(ctx);
 			if (!figure.browser && ctx.browser) {
+				await ctx.firefox?.browser.close();
+				ctx.firefox = null;
 				await ctx.browser.close();
 				ctx.browser = null;
 			}
@@ -123,6 +175,7 @@ async function main() {
 			results[figure.name].seconds = (Date.now() - began) / 1000;
 		}
 	} finally {
+		await ctx.firefox?.browser.close();
 		await ctx.browser?.close();
 		ctx.db?.close();
 		await pages.close();
@@ -155,6 +208,7 @@ async function main() {
 					node: process.version,
 					platform: `${os.platform()} ${os.release()}`,
 					chromium: ctx.chromium ?? null,
+					firefox: ctx.firefoxVersion ?? null,
 					loadAverageBefore: loadBefore,
 					loadAverageAfter: loadAfter
 				},

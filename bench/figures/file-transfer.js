@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { benchClient } from '../lib/browser.js';
-import { ponteShare } from '../lib/sessions.js';
+import { clockOffset, customerClient, ponteShare } from '../lib/sessions.js';
 import { median } from '../lib/stats.js';
 
 export const SIZE = 256 * 1024 * 1024;
@@ -52,7 +52,7 @@ async function heapSampler(context, page) {
  */
 async function openRawDataChannel(ctx) {
 	const options = { root: ctx.root, baseUrl: ctx.server.url };
-	const sender = await benchClient(ctx.browser, options);
+	const sender = await customerClient(ctx, options);
 	const receiver = await benchClient(ctx.browser, options);
 	const close = () => Promise.all([sender.close(), receiver.close()]);
 	try {
@@ -81,7 +81,11 @@ async function openRawDataChannel(ctx) {
 			const result = await receiverPage.evaluate(() => window.raw.result());
 			const peakHeap = await stopSampling();
 			if (!result.matches) throw new Error('raw data channel: SHA-256 or size mismatch');
-			const seconds = (result.doneAt - sent.startedAt) / 1000;
+			// Start and end are on two pages' clocks: two browsers' clocks when the sender is not
+			// the bench's Chromium (near zero apart in one browser).
+			const skew =
+				(await clockOffset(receiverPage)).offset - (await clockOffset(senderPage)).offset;
+			const seconds = (result.doneAt - skew - sent.startedAt) / 1000;
 			return { seconds, mbPerSecond: result.bytes / 1e6 / seconds, peakHeap };
 		};
 		return { send, close };

@@ -33,7 +33,7 @@ function resourceTimes(page) {
 	);
 }
 
-async function ponteJoin(ctx, customerName) {
+export async function ponteJoin(ctx, customerName) {
 	const share = await ponteShare(ctx, { customerName, capture: ctx.capture });
 	try {
 		const { t0, customer, agent, customerPage } = share;
@@ -78,7 +78,7 @@ async function ponteJoin(ctx, customerName) {
 	}
 }
 
-async function bareCall(ctx) {
+export async function bareCall(ctx) {
 	const share = await bareShare(ctx, { capture: ctx.capture });
 	try {
 		const connected = share.customer.find('pc-connected', share.called)?.at ?? null;

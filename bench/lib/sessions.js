@@ -6,6 +6,14 @@ import { CUSTOMER_TEXTS, fillJoinForm, joinButton, newSession } from './app.js';
 import { adminId, insertSessions, openDatabase, peerId, randomId, signTicket } from './data.js';
 
 /**
+ * The customer's side of a figure: a client of the bench's Chromium, or of another browser when
+ * the figure sets `ctx.customerClient` (bench/figures/firefox.js: a Firefox customer).
+ */
+export function customerClient(ctx, options) {
+	return ctx.customerClient ? ctx.customerClient(options) : benchClient(ctx.browser, options);
+}
+
+/**
  * Ponte: the agent (ctx.agent, logged in) starts a session, a new customer joins with its code
  * and shares as soon as the button allows. Resolves once the agent shows the first frame.
  * `t0` is the Join click (the form's submit event), on the shared clock.
@@ -18,7 +26,7 @@ export async function ponteShare(ctx, { customerName, capture }) {
 	// the code out on the phone).
 	await agent.waitForMark('signaling-open', { since: sessionStart });
 
-	const customer = await benchClient(ctx.browser, {
+	const customer = await customerClient(ctx, {
 		root: ctx.root,
 		baseUrl: ctx.server.url,
 		config: { autoShare: true, watchText: CUSTOMER_TEXTS, capture }
@@ -77,7 +85,7 @@ export async function bareShare(
 		...options,
 		config: { reader: { ...ctx.readerConfig, selector: 'video#remote' } }
 	});
-	const customer = await benchClient(ctx.browser, { ...options, config: { capture } });
+	const customer = await customerClient(ctx, { ...options, config: { capture } });
 	const close = () => Promise.all([agent.close(), customer.close()]);
 	try {
 		const agentPage = await agent.context.newPage();
