@@ -126,8 +126,7 @@ test('Firefox customer, Chromium agent: screen, chat both ways, the same safety 
 	await s.agent.getByRole('button', { name: 'Send', exact: true }).click();
 	await expect.poll(() => s.customer.textOf('log', 'Chat'), SLOW).toContain('Hello from Chromium');
 
-	// Firefox ESR 153 has Document Picture-in-Picture: the toolbar pops out into its window,
-	// and closing that window puts the toolbar back.
+	// Firefox ESR 153 has Document Picture-in-Picture: the toolbar pops out into its window.
 	await s.customer.click('button', 'Pop out toolbar');
 	const inPip = () =>
 		s.customer.evaluate(() => {
@@ -136,10 +135,13 @@ test('Firefox customer, Chromium agent: screen, chat both ways, the same safety 
 			return pip?.document.querySelector('button[aria-pressed="true"]')?.textContent?.trim() ?? '';
 		});
 	await expect.poll(inPip, SLOW).toBe('Pop out toolbar');
+	// Its own (pressed) Pop out toolbar button, clicked in that window, puts the toolbar back.
 	await s.customer.evaluate(() =>
 		(
 			window as unknown as { documentPictureInPicture: { window: Window } }
-		).documentPictureInPicture.window.close()
+		).documentPictureInPicture.window.document
+			.querySelector<HTMLButtonElement>('button[aria-pressed="true"]')
+			?.click()
 	);
 	await s.customer.waitFor('button', 'Pop out toolbar');
 	expect(await inPip()).toBe('');

@@ -180,3 +180,35 @@ test('the customer can report abuse from the end dialog; administrators see it',
 	await expect(s.agent.getByText('Scared Customer').first()).toBeVisible();
 	await s.close();
 });
+
+test('the popped-out toolbar works in its own window: its buttons act, and it comes back', async ({
+	browser
+}) => {
+	const s = await startSession(browser);
+	await share(s.customer, s.agent);
+	await s.customer.getByRole('button', { name: 'Pop out toolbar' }).click();
+	// The toolbar's nodes now live in the Picture-in-Picture window's document.
+	const clickInPip = (name: string) =>
+		s.customer.evaluate((name) => {
+			const pip = (window as unknown as { documentPictureInPicture: { window: Window | null } })
+				.documentPictureInPicture.window;
+			const button = [...(pip?.document.querySelectorAll('button') ?? [])].find(
+				(b) => b.textContent?.trim() === name
+			);
+			if (!button) return false;
+			button.click();
+			return true;
+		}, name);
+	await expect.poll(() => clickInPip('Stop sharing')).toBe(true);
+	await expect(s.agent.getByText(/stopped sharing/).first()).toBeVisible();
+	await expect(s.agent.getByLabel('Customer screen')).toBeHidden();
+
+	// Its own Pop out toolbar button (pressed) puts the toolbar back in the page.
+	expect(await clickInPip('Pop out toolbar')).toBe(true);
+	await expect(s.customer.getByRole('button', { name: 'Pop out toolbar' })).toHaveAttribute(
+		'aria-pressed',
+		'false'
+	);
+	await expect(s.customer.getByRole('button', { name: 'Share screen' })).toBeVisible();
+	await s.close();
+});
