@@ -25,6 +25,7 @@ import {
 	type ControlFrame
 } from './file-framing';
 import { BufferPool } from './buffer-pool';
+import { Emitter } from './emitter';
 import { safeFileName } from './file-names';
 import { createSha256Stream, loadSha256Engine, type Sha256Stream } from './sha256-stream';
 import type { BinaryChannel } from './transport';
@@ -136,10 +137,10 @@ export interface FileTransfersOptions {
 }
 
 interface FileTransferEvents {
-	change: void;
-	offer: TransferInfo;
-	finished: TransferInfo;
-	rejected: TransferRejection;
+	change: [];
+	offer: [transfer: TransferInfo];
+	finished: [transfer: TransferInfo];
+	rejected: [rejection: TransferRejection];
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 ** 3;
@@ -327,12 +328,8 @@ export class FileTransfers {
 	#bytesSinceYield = 0;
 	#idleTimer: ReturnType<typeof setInterval> | null = null;
 	#snapshot: readonly TransferInfo[] | null = null;
-	#listeners: { [K in keyof FileTransferEvents]: Set<(value: FileTransferEvents[K]) => void> } = {
-		change: new Set(),
-		offer: new Set(),
-		finished: new Set(),
-		rejected: new Set()
-	};
+	// A failing listener must not corrupt transfer state; it is reported out of band.
+	readonly #events = new Emitter<FileTransferEvents>();
 	#unsubscribe: Array<() => void>;
 
 	constructor(options: FileTransfersOptions) {
@@ -384,11 +381,9 @@ export class FileTransfers {
 
 	on<K extends keyof FileTransferEvents>(
 		event: K,
-		handler: (value: FileTransferEvents[K]) => void
+		handler: (...args: FileTransferEvents[K]) => void
 	): () => void {
-		const handlers = this.#listeners[event];
-		handlers.add(handler);
-		return () => handlers.delete(handler);
+		return this.#events.on(event, handler);
 	}
 
 	/** Offers a file; its bytes move only once the other side accepts. */
@@ -525,22 +520,13 @@ export class FileTransfers {
 		});
 	}
 
-	#emit<K extends keyof FileTransferEvents>(event: K, value: FileTransferEvents[K]): void {
-		for (const handler of [...this.#listeners[event]]) {
-			try {
-				handler(value);
-			} catch (error) {
-				// A failing listener must not corrupt transfer state; report it out of band.
-				queueMicrotask(() => {
-					throw error;
-				});
-			}
-		}
+	#emit<K extends keyof FileTransferEvents>(event: K, ...args: FileTransferEvents[K]): void {
+		this.#events.emit(event, ...args);
 	}
 
 	#changed(): void {
 		this.#snapshot = null;
-		this.#emit('change', undefined);
+		this.#emit('change');
 	}
 
 	#sendControl(frame: ControlFrame): boolean {

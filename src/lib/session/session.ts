@@ -34,6 +34,7 @@ import {
 	type ScreenMode,
 	type SequencedMessage
 } from './protocol';
+import { Emitter } from './emitter';
 import type { MessageChannel } from './transport';
 
 /** The customer allows this much network jitter when checking the agents' request interval. */
@@ -91,8 +92,6 @@ interface SessionEvents {
 	'outbox-overflow': [info: OutboxOverflow];
 }
 
-type AnyHandler = (...args: never[]) => void;
-
 interface ConnectedPeer {
 	peerId: string;
 	role: Role;
@@ -146,7 +145,8 @@ export class SupportSession {
 	/** Customer side: which agent's screen we are shown, so only it (or its leaving) stops it. */
 	#sharingAgentId: string | null = null;
 	#screenMode: ScreenMode = 'sharp';
-	readonly #listeners = new Map<keyof SessionEvents, Set<AnyHandler>>();
+	// A failing UI handler must not leave the session half-updated; it is reported anyway.
+	readonly #events = new Emitter<SessionEvents>();
 
 	constructor(options: SupportSessionOptions) {
 		this.#role = options.role;
@@ -399,39 +399,15 @@ export class SupportSession {
 		this.#finish(reason);
 	}
 
-	on(event: 'change', handler: () => void): () => void;
-	on(event: 'chat', handler: (message: ChatMessage) => void): () => void;
-	on(event: 'screen-request', handler: (fromName: string) => void): () => void;
-	on(event: 'request-answer', handler: (accepted: boolean) => void): () => void;
-	on(event: 'screen-mode', handler: (peerId: string, mode: ScreenMode) => void): () => void;
-	on(event: 'ended', handler: (reason: EndReason) => void): () => void;
-	on(event: 'rejected', handler: (info: RejectedMessage) => void): () => void;
-	on(event: 'outbox-overflow', handler: (info: OutboxOverflow) => void): () => void;
-	on(event: keyof SessionEvents, handler: AnyHandler): () => void {
-		let handlers = this.#listeners.get(event);
-		if (!handlers) {
-			handlers = new Set();
-			this.#listeners.set(event, handlers);
-		}
-		handlers.add(handler);
-		return () => {
-			handlers.delete(handler);
-		};
+	on<K extends keyof SessionEvents>(
+		event: K,
+		handler: (...args: SessionEvents[K]) => void
+	): () => void {
+		return this.#events.on(event, handler);
 	}
 
 	#emit<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): void {
-		const handlers = this.#listeners.get(event);
-		if (!handlers) return;
-		for (const handler of [...handlers]) {
-			try {
-				(handler as (...values: SessionEvents[K]) => void)(...args);
-			} catch (error) {
-				// A failing UI handler must not leave the session half-updated; report it anyway.
-				queueMicrotask(() => {
-					throw error;
-				});
-			}
-		}
+		this.#events.emit(event, ...args);
 	}
 
 	#refusePeer(peerId: string, role: Role): string | null {
