@@ -6,6 +6,7 @@
  * not after the first render; the join page never imports this module.
  */
 import { Peer, type DataConnection, type MediaConnection } from 'peerjs';
+import { Emitter } from '$lib/session/emitter';
 import type { BinaryChannel, MessageChannel } from '$lib/session/transport';
 import { applyScreenMode, measuredOutgoingBitrate, type ScreenMode } from './screen-quality';
 
@@ -84,20 +85,19 @@ function messageChannel(
 	connection: DataConnection,
 	subscribe: ReturnType<typeof bufferData>
 ): PeerMessageChannel {
-	const messageHandlers = new Set<Listener<unknown>>();
-	const closeHandlers = new Set<() => void>();
+	const events = new Emitter<{ message: [data: unknown]; close: [] }>();
 	// What arrives while nobody listens (between the ticket check and the session taking the
 	// channel) is kept and handed to the listeners added next, never dropped.
 	const unheard: unknown[] = [];
 	subscribe((data) => {
-		if (messageHandlers.size === 0) unheard.push(data);
-		else messageHandlers.forEach((h) => h(data));
+		if (events.listenerCount('message') === 0) unheard.push(data);
+		else events.emit('message', data);
 	});
 	let closed = false;
 	const onClose = () => {
 		if (closed) return;
 		closed = true;
-		closeHandlers.forEach((h) => h());
+		events.emit('close');
 	};
 	connection.on('close', onClose);
 	connection.on('error', onClose);
@@ -115,19 +115,16 @@ function messageChannel(
 			void connection.send(message);
 		},
 		onMessage(handler) {
-			messageHandlers.add(handler);
+			const off = events.on('message', handler);
 			if (unheard.length > 0) {
 				// On a microtask, so every listener added in the same turn hears them.
 				queueMicrotask(() => {
-					for (const data of unheard.splice(0)) messageHandlers.forEach((h) => h(data));
+					for (const data of unheard.splice(0)) events.emit('message', data);
 				});
 			}
-			return () => messageHandlers.delete(handler);
+			return off;
 		},
-		onClose(handler) {
-			closeHandlers.add(handler);
-			return () => closeHandlers.delete(handler);
-		},
+		onClose: (handler) => events.on('close', handler),
 		close() {
 			connection.close();
 			onClose();
@@ -139,8 +136,7 @@ function binaryChannel(
 	connection: DataConnection,
 	subscribe: ReturnType<typeof bufferData>
 ): BinaryChannel {
-	const messageHandlers = new Set<Listener<ArrayBuffer | string>>();
-	const closeHandlers = new Set<() => void>();
+	const events = new Emitter<{ message: [data: ArrayBuffer | string]; close: [] }>();
 	subscribe((data) => {
 		const frame =
 			typeof data === 'string' || data instanceof ArrayBuffer
@@ -148,13 +144,13 @@ function binaryChannel(
 				: ArrayBuffer.isView(data)
 					? (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer)
 					: null;
-		if (frame !== null) messageHandlers.forEach((h) => h(frame));
+		if (frame !== null) events.emit('message', frame);
 	});
 	let closed = false;
 	const onClose = () => {
 		if (closed) return;
 		closed = true;
-		closeHandlers.forEach((h) => h());
+		events.emit('close');
 	};
 	connection.on('close', onClose);
 	connection.on('error', onClose);
@@ -192,14 +188,8 @@ function binaryChannel(
 				channel.addEventListener('close', done);
 			});
 		},
-		onMessage(handler) {
-			messageHandlers.add(handler);
-			return () => messageHandlers.delete(handler);
-		},
-		onClose(handler) {
-			closeHandlers.add(handler);
-			return () => closeHandlers.delete(handler);
-		},
+		onMessage: (handler) => events.on('message', handler),
+		onClose: (handler) => events.on('close', handler),
 		close() {
 			connection.close();
 			onClose();
@@ -210,8 +200,7 @@ function binaryChannel(
 /** One media call (a screen stream one way), whose video track can be swapped in place. */
 export class MediaLink {
 	readonly #call: MediaConnection;
-	#streamHandlers = new Set<Listener<MediaStream>>();
-	#closeHandlers = new Set<() => void>();
+	#events = new Emitter<{ stream: [stream: MediaStream]; close: [] }>();
 	#stream: MediaStream | null = null;
 	#closed = false;
 
@@ -219,12 +208,12 @@ export class MediaLink {
 		this.#call = call;
 		call.on('stream', (stream) => {
 			this.#stream = stream;
-			this.#streamHandlers.forEach((h) => h(stream));
+			this.#events.emit('stream', stream);
 		});
 		const onClose = () => {
 			if (this.#closed) return;
 			this.#closed = true;
-			this.#closeHandlers.forEach((h) => h());
+			this.#events.emit('close');
 		};
 		call.on('close', onClose);
 		call.on('error', onClose);
@@ -267,14 +256,13 @@ export class MediaLink {
 	}
 
 	onStream(handler: Listener<MediaStream>) {
-		this.#streamHandlers.add(handler);
+		const off = this.#events.on('stream', handler);
 		if (this.#stream) handler(this.#stream);
-		return () => this.#streamHandlers.delete(handler);
+		return off;
 	}
 
 	onClose(handler: () => void) {
-		this.#closeHandlers.add(handler);
-		return () => this.#closeHandlers.delete(handler);
+		return this.#events.on('close', handler);
 	}
 
 	/** Swaps the outgoing video track on the existing connection: no renegotiation. */
@@ -317,9 +305,11 @@ export class MediaLink {
 export class PeerLink {
 	readonly #peer: Peer;
 	readonly peerId: string;
-	#dataHandlers = new Set<Listener<IncomingData>>();
-	#callHandlers = new Set<Listener<IncomingCall>>();
-	#stateHandlers = new Set<Listener<SignalingState>>();
+	#events = new Emitter<{
+		data: [incoming: IncomingData];
+		call: [incoming: IncomingCall];
+		state: [state: SignalingState];
+	}>();
 	#state: SignalingState = 'connecting';
 	#options: PeerLinkOptions;
 
@@ -343,7 +333,7 @@ export class PeerLink {
 				},
 				reject: () => connection.close()
 			};
-			this.#dataHandlers.forEach((h) => h(incoming));
+			this.#events.emit('data', incoming);
 		});
 		peer.on('call', (call) => {
 			const incoming: IncomingCall = {
@@ -356,7 +346,7 @@ export class PeerLink {
 				},
 				reject: () => call.close()
 			};
-			this.#callHandlers.forEach((h) => h(incoming));
+			this.#events.emit('call', incoming);
 		});
 		peer.on('open', () => this.#setState('online'));
 		peer.on('disconnected', () => this.#setState('offline'));
@@ -408,22 +398,19 @@ export class PeerLink {
 
 	#setState(state: SignalingState) {
 		this.#state = state;
-		this.#stateHandlers.forEach((h) => h(state));
+		this.#events.emit('state', state);
 	}
 
 	onState(handler: Listener<SignalingState>) {
-		this.#stateHandlers.add(handler);
-		return () => this.#stateHandlers.delete(handler);
+		return this.#events.on('state', handler);
 	}
 
 	onData(handler: Listener<IncomingData>) {
-		this.#dataHandlers.add(handler);
-		return () => this.#dataHandlers.delete(handler);
+		return this.#events.on('data', handler);
 	}
 
 	onCall(handler: Listener<IncomingCall>) {
-		this.#callHandlers.add(handler);
-		return () => this.#callHandlers.delete(handler);
+		return this.#events.on('call', handler);
 	}
 
 	onError(handler: Listener<Error & { type?: string }>) {

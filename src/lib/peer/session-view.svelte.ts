@@ -2,6 +2,7 @@ import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { FileTransfersState } from '$lib/components/transfers';
 import type { ChatMessage } from '$lib/session/chat';
+import { Emitter } from '$lib/session/emitter';
 import type { EndReason, Features, ScreenMode } from '$lib/session/protocol';
 import type { SessionState } from '$lib/session/machine';
 import type { CaptureFailure } from '$lib/session/capture-failure';
@@ -47,9 +48,8 @@ export class SessionView {
 	readonly files = new SvelteMap<string, FileTransfersState>();
 	/** The other side's name for each entry of `files`. */
 	readonly fileNames = new SvelteMap<string, string>();
-	// Listeners, not state: nothing renders from this set.
-	// eslint-disable-next-line svelte/prefer-svelte-reactivity
-	#chatListeners = new Set<(m: ChatMessage) => void>();
+	// Listeners, not state: nothing renders from them.
+	#events = new Emitter<{ chat: [message: ChatMessage] }>();
 
 	constructor(options: SupportClientOptions) {
 		this.client = new SupportClient(options);
@@ -57,7 +57,7 @@ export class SessionView {
 		const session = this.client.session;
 		session.on('chat', (message) => {
 			this.unread++;
-			this.#chatListeners.forEach((h) => h(message));
+			this.#events.emit('chat', message);
 		});
 		session.on('screen-request', (fromName) => (this.screenRequestFrom = fromName));
 		session.on('request-answer', (accepted) => {
@@ -93,8 +93,7 @@ export class SessionView {
 	}
 
 	onChat(handler: (m: ChatMessage) => void) {
-		this.#chatListeners.add(handler);
-		return () => this.#chatListeners.delete(handler);
+		return this.#events.on('chat', handler);
 	}
 
 	start() {

@@ -3,6 +3,7 @@
  * messages over `maxMessageSize` throw, a full send queue throws, and `bufferedAmount` drains
  * asynchronously at `bytesPerMs`, so senders really meet backpressure.
  */
+import { Emitter } from './emitter';
 import type { BinaryChannel } from './transport';
 
 export interface BinaryChannelPairOptions {
@@ -42,8 +43,7 @@ export class FakeBinaryChannel implements BinaryChannel {
 	#lastDrainAt = Date.now();
 	#credit = 0;
 	#waiters: Array<{ threshold: number; resolve: () => void }> = [];
-	#messageHandlers = new Set<(data: Frame) => void>();
-	#closeHandlers = new Set<() => void>();
+	#events = new Emitter<{ message: [data: Frame]; close: [] }>();
 	readonly #bytesPerMs: number;
 	readonly #maxQueuedBytes: number;
 
@@ -85,18 +85,16 @@ export class FakeBinaryChannel implements BinaryChannel {
 	}
 
 	onMessage(handler: (data: ArrayBuffer | string) => void): () => void {
-		this.#messageHandlers.add(handler);
-		return () => this.#messageHandlers.delete(handler);
+		return this.#events.on('message', handler);
 	}
 
 	onClose(handler: () => void): () => void {
-		this.#closeHandlers.add(handler);
-		return () => this.#closeHandlers.delete(handler);
+		return this.#events.on('close', handler);
 	}
 
 	/** Test hook: deliver anything at all to this side's handlers, as a hostile peer could. */
 	injectRaw(data: unknown): void {
-		for (const handler of [...this.#messageHandlers]) handler(data as Frame);
+		this.#events.emit('message', data as Frame);
 	}
 
 	close(): void {
@@ -105,7 +103,7 @@ export class FakeBinaryChannel implements BinaryChannel {
 		this.#queue = [];
 		this.#bufferedAmount = 0;
 		this.#releaseWaiters();
-		for (const handler of [...this.#closeHandlers]) handler();
+		this.#events.emit('close');
 		const other = this.other;
 		queueMicrotask(() => other?.close());
 	}

@@ -6,8 +6,9 @@
  * (then chat reaches every agent directly). The customer is the authority on its screen share
  * and tells every agent about each change.
  *
- * Reliable delivery (wire format in protocol.ts): chat and state-bearing control messages carry
- * a seq and stay in the peer's outbox until it acknowledges them. When the adapter adds the same
+ * Reliable delivery (wire format in protocol.ts, seq/outbox/ack/epoch in reliable-delivery.ts):
+ * chat and state-bearing control messages carry a seq and stay in the peer's outbox until it
+ * acknowledges them. When the adapter adds the same
  * peerId again (a reconnect), the outbox is re-sent in order right after our hello, and only
  * then the current screen state; the receiver drops what it already applied. The first hello
  * on a channel is answered, once, with our hello and outbox again: what we said before the peer
@@ -34,6 +35,8 @@ import {
 	type ScreenMode,
 	type SequencedMessage
 } from './protocol';
+import { Emitter } from './emitter';
+import { ReliableDelivery, type SentMessage, type Unsequenced } from './reliable-delivery';
 import type { MessageChannel } from './transport';
 import type { CaptureFailure } from './capture-failure';
 
@@ -92,8 +95,6 @@ interface SessionEvents {
 	'outbox-overflow': [info: OutboxOverflow];
 }
 
-type AnyHandler = (...args: never[]) => void;
-
 interface ConnectedPeer {
 	peerId: string;
 	role: Role;
@@ -106,18 +107,6 @@ interface ConnectedPeer {
 	helloReceived: boolean;
 }
 
-/** What we know of a peer's messages to us: its instance, and the highest seq applied from it. */
-interface ReceivedFrom {
-	epoch: string | null;
-	applied: number;
-}
-
-/** A sequenced message before it is given its seq. */
-type Unsequenced<T> = T extends unknown ? Omit<T, 'seq'> : never;
-
-/** A sequenced message as we send it (and keep it until acknowledged). */
-type SentMessage = SequencedMessage & { seq: number };
-
 const OK: ActionResult = Object.freeze({ ok: true });
 
 export class SupportSession {
@@ -126,18 +115,8 @@ export class SupportSession {
 	readonly #features: Features;
 	readonly #now: () => number;
 	readonly #newId: () => string;
-	readonly #outboxLimit: number;
-	/** This instance, for our peers: a page reload is a new epoch, with seq starting again. */
-	readonly #epoch = crypto.randomUUID();
-	/** One counter for every peer: a message sent to several peers has one seq. */
-	#lastSeq = 0;
-	/**
-	 * Unacknowledged messages per peer, in seq order. A peer has one from addPeer until
-	 * forgetPeer or the end, connected or not: chat is queued for it while it reconnects.
-	 */
-	readonly #outboxes = new Map<string, SentMessage[]>();
-	/** Kept after forgetPeer too (it is tiny), so a late resend is still recognized. */
-	readonly #received = new Map<string, ReceivedFrom>();
+	/** Seq, outboxes and acks: a peer has an outbox from addPeer until forgetPeer or the end. */
+	readonly #delivery: ReliableDelivery;
 	/** Our chat messages no peer has acknowledged yet: id -> seq, in seq order. */
 	readonly #pendingChats = new Map<string, number>();
 	#state: SessionState = INITIAL_STATE;
@@ -149,7 +128,8 @@ export class SupportSession {
 	/** Customer side: which agent's screen we are shown, so only it (or its leaving) stops it. */
 	#sharingAgentId: string | null = null;
 	#screenMode: ScreenMode = 'sharp';
-	readonly #listeners = new Map<keyof SessionEvents, Set<AnyHandler>>();
+	// A failing UI handler must not leave the session half-updated; it is reported anyway.
+	readonly #events = new Emitter<SessionEvents>();
 
 	constructor(options: SupportSessionOptions) {
 		this.#role = options.role;
@@ -157,7 +137,7 @@ export class SupportSession {
 		this.#features = { ...options.features };
 		this.#now = options.now ?? Date.now;
 		this.#newId = options.newId ?? (() => crypto.randomUUID());
-		this.#outboxLimit = Math.max(1, options.outboxLimit ?? OUTBOX_LIMIT);
+		this.#delivery = new ReliableDelivery(options.outboxLimit ?? OUTBOX_LIMIT);
 	}
 
 	get state(): SessionState {
@@ -188,12 +168,12 @@ export class SupportSession {
 
 	/** This session instance's id, sent in our hello. */
 	get epoch(): string {
-		return this.#epoch;
+		return this.#delivery.epoch;
 	}
 
 	/** How many of our messages the peer has not acknowledged yet (0 for an unknown peer). */
 	outboxSize(peerId: string): number {
-		return this.#outboxes.get(peerId)?.length ?? 0;
+		return this.#delivery.outboxSize(peerId);
 	}
 
 	/**
@@ -216,18 +196,14 @@ export class SupportSession {
 		const previous = this.#peers.get(peerId);
 		if (previous) this.#detach(previous);
 
-		let outbox = this.#outboxes.get(peerId);
-		if (!outbox) {
-			outbox = [];
-			this.#outboxes.set(peerId, outbox);
-		}
+		const sentFrom = this.#delivery.open(peerId);
 		const peer: ConnectedPeer = {
 			peerId,
 			role,
 			name: previous?.name ?? null,
 			channel,
 			unsubscribe: () => {},
-			sentFrom: outbox[0]?.seq ?? this.#lastSeq + 1,
+			sentFrom,
 			helloReceived: false
 		};
 		const stopClose = channel.onClose(() => {
@@ -287,7 +263,8 @@ export class SupportSession {
 		if (this.#state.status === 'ended') return { ok: false, error: 'ended' };
 		const checked = validateChatText(text);
 		if (!checked.ok) return checked;
-		if (this.#outboxes.size === 0) return { ok: false, error: 'no-peer' };
+		const peerIds = this.#delivery.peerIds();
+		if (peerIds.length === 0) return { ok: false, error: 'no-peer' };
 
 		const message: ChatMessage = {
 			id: this.#newId(),
@@ -300,7 +277,7 @@ export class SupportSession {
 		};
 		// In the log before sending: an ack can only clear what is already there.
 		this.#chat.add(message);
-		const wire = this.#sequence({
+		const wire = this.#delivery.sequence({
 			type: 'chat',
 			id: message.id,
 			name: message.name,
@@ -308,7 +285,7 @@ export class SupportSession {
 			sentAt: message.sentAt
 		});
 		this.#pendingChats.set(message.id, wire.seq);
-		for (const peerId of [...this.#outboxes.keys()]) {
+		for (const peerId of peerIds) {
 			this.#enqueue(peerId, wire);
 			const peer = this.#peers.get(peerId);
 			if (peer) this.#send(peer, wire);
@@ -322,7 +299,7 @@ export class SupportSession {
 	 * so nothing more is queued for it, and removes it if it is still connected.
 	 */
 	forgetPeer(peerId: string): void {
-		this.#outboxes.delete(peerId);
+		this.#delivery.forget(peerId);
 		this.removePeer(peerId);
 	}
 
@@ -416,39 +393,15 @@ export class SupportSession {
 		this.#finish(reason);
 	}
 
-	on(event: 'change', handler: () => void): () => void;
-	on(event: 'chat', handler: (message: ChatMessage) => void): () => void;
-	on(event: 'screen-request', handler: (fromName: string) => void): () => void;
-	on(event: 'request-answer', handler: (accepted: boolean) => void): () => void;
-	on(event: 'screen-mode', handler: (peerId: string, mode: ScreenMode) => void): () => void;
-	on(event: 'ended', handler: (reason: EndReason) => void): () => void;
-	on(event: 'rejected', handler: (info: RejectedMessage) => void): () => void;
-	on(event: 'outbox-overflow', handler: (info: OutboxOverflow) => void): () => void;
-	on(event: keyof SessionEvents, handler: AnyHandler): () => void {
-		let handlers = this.#listeners.get(event);
-		if (!handlers) {
-			handlers = new Set();
-			this.#listeners.set(event, handlers);
-		}
-		handlers.add(handler);
-		return () => {
-			handlers.delete(handler);
-		};
+	on<K extends keyof SessionEvents>(
+		event: K,
+		handler: (...args: SessionEvents[K]) => void
+	): () => void {
+		return this.#events.on(event, handler);
 	}
 
 	#emit<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): void {
-		const handlers = this.#listeners.get(event);
-		if (!handlers) return;
-		for (const handler of [...handlers]) {
-			try {
-				(handler as (...values: SessionEvents[K]) => void)(...args);
-			} catch (error) {
-				// A failing UI handler must not leave the session half-updated; report it anyway.
-				queueMicrotask(() => {
-					throw error;
-				});
-			}
-		}
+		this.#events.emit(event, ...args);
 	}
 
 	#refusePeer(peerId: string, role: Role): string | null {
@@ -483,14 +436,10 @@ export class SupportSession {
 		}
 	}
 
-	#sequence(message: Unsequenced<SequencedMessage>): SentMessage {
-		return Object.freeze({ ...message, seq: ++this.#lastSeq } as SentMessage);
-	}
-
 	/** Sends one sequenced message to these peers and keeps it until each acknowledges it. */
 	#sendReliable(peers: ConnectedPeer[], message: Unsequenced<SequencedMessage>): void {
 		if (peers.length === 0) return;
-		const sequenced = this.#sequence(message);
+		const sequenced = this.#delivery.sequence(message);
 		for (const peer of peers) {
 			this.#enqueue(peer.peerId, sequenced);
 			this.#send(peer, sequenced);
@@ -498,11 +447,8 @@ export class SupportSession {
 	}
 
 	#enqueue(peerId: string, message: SentMessage): void {
-		const outbox = this.#outboxes.get(peerId);
-		if (!outbox) return;
-		outbox.push(message);
-		if (outbox.length <= this.#outboxLimit) return;
-		const dropped = outbox.splice(0, outbox.length - this.#outboxLimit);
+		const dropped = this.#delivery.enqueue(peerId, message);
+		if (dropped.length === 0) return;
 		this.#emit('outbox-overflow', {
 			peerId,
 			dropped: dropped.length,
@@ -544,7 +490,7 @@ export class SupportSession {
 	#finish(reason: EndReason): void {
 		this.#apply({ type: 'ended', reason });
 		for (const peer of [...this.#peers.values()]) this.#detach(peer);
-		this.#outboxes.clear();
+		this.#delivery.clear();
 		this.#pendingChats.clear();
 		this.#sharingAgentId = null;
 		this.#updatePeerList();
@@ -601,27 +547,17 @@ export class SupportSession {
 		// way); its answer to our hello re-sends it.
 		if (!peer.helloReceived) return;
 
-		const from = this.#receivedFrom(peer.peerId);
 		// Already applied (a re-send after a reconnect): acknowledged again, not applied again.
-		if (message.seq > from.applied) {
-			from.applied = message.seq;
-			this.#handle(peer, message);
+		if (this.#delivery.receive(peer.peerId, message.seq)) this.#handle(peer, message);
+		if (this.#peers.get(peer.peerId) === peer) {
+			this.#send(peer, { type: 'ack', seq: this.#delivery.applied(peer.peerId) });
 		}
-		if (this.#peers.get(peer.peerId) === peer) this.#send(peer, { type: 'ack', seq: from.applied });
 	}
 
 	#sendHelloAndOutbox(peer: ConnectedPeer): void {
-		this.#send(peer, { type: 'hello', name: this.#name, role: this.#role, epoch: this.#epoch });
-		for (const message of this.#outboxes.get(peer.peerId) ?? []) this.#send(peer, message);
-	}
-
-	#receivedFrom(peerId: string): ReceivedFrom {
-		let from = this.#received.get(peerId);
-		if (!from) {
-			from = { epoch: null, applied: 0 };
-			this.#received.set(peerId, from);
-		}
-		return from;
+		const epoch = this.#delivery.epoch;
+		this.#send(peer, { type: 'hello', name: this.#name, role: this.#role, epoch });
+		for (const message of this.#delivery.outbox(peer.peerId)) this.#send(peer, message);
 	}
 
 	#handle(peer: ConnectedPeer, message: Exclude<PeerMessage, { type: 'hello' }>): void {
@@ -668,12 +604,7 @@ export class SupportSession {
 	}
 
 	#receiveHello(peer: ConnectedPeer, name: string, epoch: string | undefined): void {
-		if (epoch !== undefined) {
-			const from = this.#receivedFrom(peer.peerId);
-			// A new instance (the page reloaded) counts from 1 again.
-			if (from.epoch !== null && from.epoch !== epoch) from.applied = 0;
-			from.epoch = epoch;
-		}
+		if (epoch !== undefined) this.#delivery.hello(peer.peerId, epoch);
 		const firstHello = peer.name === null;
 		peer.name = name;
 		if (firstHello) this.#addSystemMessage('joined', name);
@@ -683,13 +614,7 @@ export class SupportSession {
 
 	#receiveAck(peer: ConnectedPeer, seq: number): void {
 		// Nothing we sent has that seq yet.
-		if (seq > this.#lastSeq) return this.#reject(peer, 'ack-ahead');
-		const outbox = this.#outboxes.get(peer.peerId);
-		if (outbox) {
-			let count = 0;
-			while (count < outbox.length && outbox[count].seq <= seq) count++;
-			outbox.splice(0, count);
-		}
+		if (!this.#delivery.acknowledge(peer.peerId, seq)) return this.#reject(peer, 'ack-ahead');
 		// Chat sent on this channel up to seq has arrived, even if a full outbox let go of it.
 		let delivered = false;
 		for (const [id, chatSeq] of this.#pendingChats) {

@@ -3,6 +3,7 @@
  * (`src/lib/peer/`) implements these over real data connections; tests use the in-memory
  * pairs below. No PeerJS, no DOM, no runes in this folder.
  */
+import { Emitter } from './emitter';
 
 /** A reliable, ordered channel carrying small JSON control messages (chat, screen state, end). */
 export interface MessageChannel {
@@ -29,24 +30,15 @@ export interface BinaryChannel {
 	close(): void;
 }
 
-type Handler<T> = (value: T) => void;
-
-class Listeners<T> {
-	#handlers = new Set<Handler<T>>();
-	add(handler: Handler<T>): () => void {
-		this.#handlers.add(handler);
-		return () => this.#handlers.delete(handler);
-	}
-	emit(value: T): void {
-		for (const handler of [...this.#handlers]) handler(value);
-	}
+interface ChannelEvents {
+	message: [data: unknown];
+	close: [];
 }
 
 class FakeMessageChannel implements MessageChannel {
 	other: FakeMessageChannel | null = null;
 	#open = true;
-	#messages = new Listeners<unknown>();
-	#closes = new Listeners<void>();
+	#events = new Emitter<ChannelEvents>();
 
 	get open() {
 		return this.#open;
@@ -58,27 +50,27 @@ class FakeMessageChannel implements MessageChannel {
 		const wire = JSON.stringify(message);
 		const target = this.other;
 		queueMicrotask(() => {
-			if (target && target.#open) target.#messages.emit(JSON.parse(wire));
+			if (target && target.#open) target.#events.emit('message', JSON.parse(wire));
 		});
 	}
 
 	/** Test hook: deliver anything at all, as a hostile peer could. */
 	injectRaw(data: unknown): void {
-		this.#messages.emit(data);
+		this.#events.emit('message', data);
 	}
 
 	onMessage(handler: (data: unknown) => void) {
-		return this.#messages.add(handler);
+		return this.#events.on('message', handler);
 	}
 
 	onClose(handler: () => void) {
-		return this.#closes.add(handler);
+		return this.#events.on('close', handler);
 	}
 
 	close(): void {
 		if (!this.#open) return;
 		this.#open = false;
-		this.#closes.emit();
+		this.#events.emit('close');
 		const other = this.other;
 		queueMicrotask(() => other?.close());
 	}
