@@ -1,7 +1,8 @@
-import type { Handle, ServerInit } from '@sveltejs/kit';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { SESSION_COOKIE, userForToken } from '$lib/server/auth';
 import { isCrossSiteRequest } from '$lib/server/request-origin';
 import { getRuntime } from '$lib/server/runtime';
+import { reportServerError } from '$lib/server/server-errors';
 import { m } from '$lib/paraglide/messages';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { HSTS, NON_PAGE_CSP, SECURITY_HEADERS } from '../server/security-headers.js';
@@ -65,3 +66,13 @@ const localized: Handle = ({ event, resolve }) =>
 export const handle: Handle = async ({ event, resolve }) => {
 	return withSecurityHeaders(await localized({ event, resolve }), event.url.protocol === 'https:');
 };
+
+/** Unexpected errors logged once, as JSON with their stack; refused junk as one short line. */
+export const handleError: HandleServerError = ({ error, event, status, message }) =>
+	reportServerError({
+		error,
+		status,
+		message,
+		method: event.request.method,
+		route: event.route.id
+	});

@@ -1,5 +1,6 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { E2E } from '../playwright.config';
+import { adminPage, newAgentAccount } from './admin-helpers';
 import { database, newClient } from './helpers';
 
 /** Posts the login form as a script would, from `address`; answers SvelteKit's action result. */
@@ -121,4 +122,41 @@ test('guessing one account from many addresses meets a growing delay, told in th
 	expect(auditRows('login.delayed', email).length).toBeGreaterThanOrEqual(1);
 	expect(JSON.stringify(audited)).not.toMatch(/botnet|guess/);
 	await context.close();
+});
+
+test('a browser that logged in before is not kept out by strangers guessing its account', async ({
+	browser
+}) => {
+	const { page: admin, context: adminContext } = await adminPage(browser);
+	const { email, password } = await newAgentAccount(browser, admin, { name: 'Dora Device' });
+	await adminContext.close();
+
+	// The owner's browser logs in once and keeps a device cookie for a year.
+	const owner = await newClient(browser);
+	expect(
+		(await postLogin(owner.request, { email, password, address: freshAddress() })).status
+	).toBe(303);
+	const device = (await owner.cookies()).find((c) => c.name === 'ponte_device');
+	expect(device).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+	expect(device!.expires * 1000 - Date.now()).toBeGreaterThan(360 * 24 * 60 * 60_000);
+
+	// Strangers guess from many addresses, all at once, until the account waits.
+	const strangers = await newClient(browser);
+	const guess = (i: number) =>
+		postLogin(strangers.request, {
+			email,
+			password: `stranger ${i}`,
+			address: `10.95.${Math.floor(i / 8)}.${(i % 8) + 1}`
+		});
+	await Promise.all(Array.from({ length: 30 }, (_, i) => guess(i)));
+	// Right after a stranger is told to wait, the owner's browser is let in, from a new address
+	// too. (The unit test, on its own clock, checks that a browser without the cookie is not.)
+	let probe = { status: 0, data: '' };
+	for (let i = 30; i < 40 && probe.status !== 429; i++) probe = await guess(i);
+	expect(probe.data).toMatch(/Too many wrong passwords for this account/);
+	expect(
+		(await postLogin(owner.request, { email, password, address: freshAddress() })).status
+	).toBe(303);
+	await owner.close();
+	await strangers.close();
 });

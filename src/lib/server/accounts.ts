@@ -7,6 +7,7 @@ import { createUser, normaliseEmail, type SessionUser } from './auth';
 import type { DB } from './db';
 import type { Role } from './db/schema';
 import { hashPassword } from './passwords';
+import { closeStints } from './participants';
 import type { Runtime } from './runtime';
 import { randomId, sha256 } from './secrets';
 import {
@@ -248,6 +249,7 @@ export async function disableUser(
 			.where('session_id', '=', participation.session_id)
 			.where('peer_id', '=', participation.peer_id)
 			.execute();
+		await closeStints(runtime.db, participation.session_id, participation.peer_id, now);
 		runtime.signaling?.closePeer(participation.peer_id);
 		await recordServerEvent(
 			runtime,

@@ -1,6 +1,6 @@
 import type { SessionUser } from './auth';
 import type { SupportSessionsTable } from './db/schema';
-import { participationOf } from './participants';
+import { participationOf, stintsOf } from './participants';
 import type { Runtime } from './runtime';
 import { BROWSER_EVENT_DATA, isBrowserEventType, v } from './schemas';
 
@@ -36,16 +36,23 @@ export async function admitEvents(
 	now = Date.now()
 ): Promise<{ admitted: IncomingEvent[]; refused: { id: string; reason: EventRefusal }[] }> {
 	const participation = await participationOf(runtime.db, session.id, user.id);
-	// The page's clock may be a little off ours, except after leaving: nothing is taken from
-	// after that moment (else a former agent could keep writing for the skew's length). The
+	// Each stint of presence counts on its own: an agent who left and came back wrote nothing in
+	// between. The page's clock may be a little off ours, except after leaving: nothing is taken
+	// from after that moment (else a former agent could keep writing for the skew's length). The
 	// owner may record before their viewer first opened (no place in the session yet).
+	const stints = participation ? await stintsOf(runtime.db, session.id, participation.peer_id) : [];
 	const presence = participation
-		? {
-				from: participation.joined_at - CLOCK_SKEW_MS,
-				to: participation.left_at ?? now + CLOCK_SKEW_MS
-			}
+		? (stints.length > 0 ? stints : [participation]).map((stint) => ({
+				from: stint.joined_at - CLOCK_SKEW_MS,
+				to: stint.left_at ?? now + CLOCK_SKEW_MS
+			}))
 		: session.agent_id === user.id
-			? { from: session.created_at - CLOCK_SKEW_MS, to: (session.ended_at ?? now) + CLOCK_SKEW_MS }
+			? [
+					{
+						from: session.created_at - CLOCK_SKEW_MS,
+						to: (session.ended_at ?? now) + CLOCK_SKEW_MS
+					}
+				]
 			: null;
 	const within = (at: number, span: { from: number; to: number }) =>
 		at >= span.from && at <= span.to;
@@ -68,7 +75,7 @@ export async function admitEvents(
 			refused.push({ id: event.id, reason: 'time' });
 			continue;
 		}
-		if (!within(event.at, presence)) {
+		if (!presence.some((span) => within(event.at, span))) {
 			refused.push({ id: event.id, reason: 'not-present' });
 			continue;
 		}

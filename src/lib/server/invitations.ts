@@ -1,5 +1,6 @@
 import type { SessionUser } from './auth';
 import { audit } from './audit';
+import { closeStints, openStint } from './participants';
 import type { Runtime } from './runtime';
 import { hmac, randomId } from './secrets';
 import {
@@ -120,13 +121,15 @@ export async function joinAsAgent(runtime: Runtime, sessionId: string, user: Ses
 	if (!session || session.status === 'ended') return null;
 	const before = await liveAgentsOf(runtime, sessionId);
 	const identity = await agentTicket(runtime, session, user);
-	// A returning agent (left earlier) is present again.
-	await runtime.db
+	// A returning agent (left earlier) is present again, in a new stint.
+	const rejoined = await runtime.db
 		.updateTable('session_participants')
 		.set({ left_at: null })
 		.where('session_id', '=', sessionId)
 		.where('user_id', '=', user.id)
-		.execute();
+		.returning(['peer_id'])
+		.executeTakeFirst();
+	if (rejoined) await openStint(runtime.db, sessionId, rejoined.peer_id, Date.now());
 	// agentTicket records 'agent.joined' for the report when it adds the participant.
 	if (!before.some((p) => p.user_id === user.id)) {
 		await audit(runtime.db, {
@@ -209,12 +212,14 @@ export async function leaveSession(
 	} else if (session.agent_id === user.id && present.length > 1) {
 		return { ok: false, error: 'Hand the session over before leaving it.' };
 	}
+	const leftAt = Date.now();
 	await runtime.db
 		.updateTable('session_participants')
-		.set({ left_at: Date.now() })
+		.set({ left_at: leftAt })
 		.where('session_id', '=', sessionId)
 		.where('user_id', '=', user.id)
 		.execute();
+	await closeStints(runtime.db, sessionId, leaving.peer_id, leftAt);
 	// Their ticket stops working now: signaling drops the socket and refuses it from here on.
 	runtime.signaling?.closePeer(leaving.peer_id);
 	await recordServerEvent(runtime, sessionId, 'agent.left', { name: user.name }, user.id);

@@ -49,6 +49,7 @@ const logger = createLogger(
 type Fields = Record<string, unknown>;
 
 export const log = {
+	debug: (message: string, fields: Fields = {}) => logger.debug(fields, message),
 	info: (message: string, fields: Fields = {}) => logger.info(fields, message),
 	warn: (message: string, fields: Fields = {}) => logger.warn(fields, message),
 	error: (message: string, fields: Fields = {}) => logger.error(fields, message)

@@ -1,9 +1,11 @@
 import { audit } from './audit';
 import { checkCredentials, normaliseEmail, type SessionUser } from './auth';
+import { issueDeviceToken, verifyDeviceToken } from './device-cookie';
 import type { Runtime } from './runtime';
 
 export type LoginAttempt =
-	| { ok: true; user: SessionUser }
+	/** `deviceToken`: a fresh device cookie for this browser and account. */
+	| { ok: true; user: SessionUser; deviceToken: string }
 	| { ok: false; error: 'wrong' }
 	/** This address (or this address with this email) spent its budget. */
 	| { ok: false; error: 'address-limited' }
@@ -12,29 +14,36 @@ export type LoginAttempt =
 
 /**
  * Judges one login attempt within the limits: per address, per address and email, and per
- * account from any address (a growing delay). Every limit is charged synchronously before the
+ * account from any address (a growing delay). An attempt carrying this account's device cookie
+ * (the browser logged in to it before) skips the account's delay, so strangers' guesses never
+ * keep the owner out; its own failures are counted per device, and past their limit it is
+ * treated as any other browser until a success. Every limit is charged synchronously before the
  * password is hashed and handed back on success, so parallel guesses cannot all be judged
  * before the first failure counts. Audited without the password.
  */
 export async function attemptLogin(
 	runtime: Runtime,
-	input: { email: string; password: string; address: string }
+	input: { email: string; password: string; address: string; deviceToken?: string }
 ): Promise<LoginAttempt> {
 	const email = normaliseEmail(input.email);
 	const addressKeys = [`${input.address}|${email}`, input.address];
 	if (!runtime.loginLimiter.reserve(addressKeys)) return { ok: false, error: 'address-limited' };
-	const account = runtime.accountDelay.reserve(email);
-	if (!account.allowed) {
-		// Not judged, so not a failure of this address either.
-		runtime.loginLimiter.refund(addressKeys);
-		if (account.firstRefusal) {
-			await audit(runtime.db, {
-				action: 'login.delayed',
-				detail: { email, retryAfterSeconds: Math.ceil(account.retryAfterMs / 1000) },
-				ip: input.address
-			});
+	const device = verifyDeviceToken(runtime.secrets.hmacKey, email, input.deviceToken);
+	const trustedDevice = device !== null && runtime.deviceFailures.reserve(device);
+	if (!trustedDevice) {
+		const account = runtime.accountDelay.reserve(email);
+		if (!account.allowed) {
+			// Not judged, so not a failure of this address either.
+			runtime.loginLimiter.refund(addressKeys);
+			if (account.firstRefusal) {
+				await audit(runtime.db, {
+					action: 'login.delayed',
+					detail: { email, retryAfterSeconds: Math.ceil(account.retryAfterMs / 1000) },
+					ip: input.address
+				});
+			}
+			return { ok: false, error: 'account-delayed', retryAfterMs: account.retryAfterMs };
 		}
-		return { ok: false, error: 'account-delayed', retryAfterMs: account.retryAfterMs };
 	}
 	const user = await checkCredentials(runtime.db, email, input.password);
 	if (!user) {
@@ -44,5 +53,6 @@ export async function attemptLogin(
 	runtime.loginLimiter.refund(addressKeys);
 	runtime.loginLimiter.succeed(addressKeys[0]);
 	runtime.accountDelay.succeed(email);
-	return { ok: true, user };
+	if (device !== null) runtime.deviceFailures.succeed(device);
+	return { ok: true, user, deviceToken: issueDeviceToken(runtime.secrets.hmacKey, email) };
 }

@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { isHttpError } from '@sveltejs/kit';
 import { stringify } from 'devalue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mayActOn, sessionForActor, sessionForReader } from './access';
 import { disableUser } from './accounts';
 import { createUser, type SessionUser } from './auth';
 import { parseBoundedJson } from './bounded-json';
 import { CLOCK_SKEW_MS, MAX_EVENT_DATA_DEPTH, admitEvents, ingestEvents } from './events';
 import { joinAsAgent, leaveSession } from './invitations';
-import { isPresentParticipant, participationOf, presentPeerIds } from './participants';
+import { isPresentParticipant, participationOf, presentPeerIds, stintsOf } from './participants';
 import { sessionReport } from './reports';
 import type { Runtime } from './runtime';
 import {
@@ -211,6 +211,70 @@ describe('what may be added to a session record, and when', () => {
 		]);
 		expect(owner.admitted.map((e) => e.id)).toEqual(['owner-late']);
 		expect(owner.refused).toEqual([{ id: 'owner-future', reason: 'time' }]);
+	});
+
+	it('an agent who left and came back: events in the gap are refused, those in either stint admitted', async () => {
+		// Only Date is faked: the clock moves when the test says, and no timer is involved.
+		vi.useFakeTimers({ toFake: ['Date'] });
+		try {
+			const t0 = Date.now();
+			vi.setSystemTime(t0);
+			const s = await twoAgentSession();
+			vi.setSystemTime(t0 + 60_000);
+			await leaveSession(runtime, s.id, s.colleague);
+			vi.setSystemTime(t0 + 10 * 60_000);
+			await joinAsAgent(runtime, s.id, s.colleague);
+			vi.setSystemTime(t0 + 12 * 60_000);
+
+			const { peer_id } = (await participationOf(runtime.db, s.id, s.colleague.id))!;
+			expect(await stintsOf(runtime.db, s.id, peer_id)).toEqual([
+				{ joined_at: t0, left_at: t0 + 60_000 },
+				{ joined_at: t0 + 10 * 60_000, left_at: null }
+			]);
+			const session = (await getSupportSession(runtime, s.id))!;
+			const chat = (id: string, at: number) => ({
+				id,
+				type: 'chat',
+				at,
+				data: { name: 'Bruno', role: 'agent', text: `line ${id}`, sentAt: at }
+			});
+			const result = await admitEvents(runtime, session, s.colleague, [
+				chat('first-stint', t0 + 30_000),
+				chat('just-after-leaving', t0 + 60_000 + 1),
+				chat('in-the-gap', t0 + 5 * 60_000),
+				chat('skew-before-rejoin', t0 + 10 * 60_000 - CLOCK_SKEW_MS + 1_000),
+				chat('too-early-for-rejoin', t0 + 10 * 60_000 - CLOCK_SKEW_MS - 1_000),
+				chat('second-stint', t0 + 11 * 60_000),
+				chat('skew-past-now', Date.now() + CLOCK_SKEW_MS - 1_000)
+			]);
+			expect(result.admitted.map((e) => e.id)).toEqual([
+				'first-stint',
+				'skew-before-rejoin',
+				'second-stint',
+				'skew-past-now'
+			]);
+			expect(result.refused).toEqual([
+				{ id: 'just-after-leaving', reason: 'not-present' },
+				{ id: 'in-the-gap', reason: 'not-present' },
+				{ id: 'too-early-for-rejoin', reason: 'not-present' }
+			]);
+
+			// Leaving again, and the session's end, close the second stint.
+			vi.setSystemTime(t0 + 13 * 60_000);
+			await leaveSession(runtime, s.id, s.colleague);
+			vi.setSystemTime(t0 + 14 * 60_000);
+			await endSupportSession(runtime, s.id, { reason: 'agent', by: s.owner.id });
+			expect((await stintsOf(runtime.db, s.id, peer_id))[1]).toEqual({
+				joined_at: t0 + 10 * 60_000,
+				left_at: t0 + 13 * 60_000
+			});
+			const ownerPeer = (await participationOf(runtime.db, s.id, s.owner.id))!.peer_id;
+			expect(await stintsOf(runtime.db, s.id, ownerPeer)).toEqual([
+				{ joined_at: expect.any(Number), left_at: t0 + 14 * 60_000 }
+			]);
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 
 	it("admits every event the agent's page records, with the data it sends", async () => {

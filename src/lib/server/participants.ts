@@ -53,3 +53,41 @@ export async function participationOf(db: DB, sessionId: string, userId: string)
 		.where('user_id', '=', userId)
 		.executeTakeFirst();
 }
+
+/** Each stretch of a participant's presence, oldest first (`left_at` NULL: present now). */
+export async function stintsOf(db: DB, sessionId: string, peerId: string) {
+	return db
+		.selectFrom('participant_stints')
+		.select(['joined_at', 'left_at'])
+		.where('session_id', '=', sessionId)
+		.where('peer_id', '=', peerId)
+		.orderBy('joined_at')
+		.execute();
+}
+
+/** The participant is present from `at`: a new stint, unless one is open already. */
+export async function openStint(db: DB, sessionId: string, peerId: string, at: number) {
+	const open = await db
+		.selectFrom('participant_stints')
+		.select('joined_at')
+		.where('session_id', '=', sessionId)
+		.where('peer_id', '=', peerId)
+		.where('left_at', 'is', null)
+		.executeTakeFirst();
+	if (open) return;
+	await db
+		.insertInto('participant_stints')
+		.values({ session_id: sessionId, peer_id: peerId, joined_at: at, left_at: null })
+		.execute();
+}
+
+/** The open stint of one participant (or, with no peer, of everyone in the session) ends at `at`. */
+export async function closeStints(db: DB, sessionId: string, peerId: string | null, at: number) {
+	let update = db
+		.updateTable('participant_stints')
+		.set({ left_at: at })
+		.where('session_id', '=', sessionId)
+		.where('left_at', 'is', null);
+	if (peerId !== null) update = update.where('peer_id', '=', peerId);
+	await update.execute();
+}

@@ -227,3 +227,70 @@ export class GrowingDelay {
 		}
 	}
 }
+
+export interface FailureCountOptions {
+	/** Failures after which a key is no longer trusted, until a success. */
+	limit: number;
+	/** A key with no failure for this long starts afresh. */
+	forgetMs: number;
+	maxKeys?: number;
+	now?: () => number;
+}
+
+/**
+ * Failures per key (a device token) with no wait of its own: past `limit` the key is simply no
+ * longer trusted, until a success forgets its failures.
+ */
+export class FailureCount {
+	#entries = new Map<string, { failures: number; lastFailureAt: number }>();
+	readonly options: Required<FailureCountOptions>;
+
+	constructor(options: FailureCountOptions) {
+		this.options = { maxKeys: 100_000, now: () => Date.now(), ...options };
+	}
+
+	/**
+	 * Counts an attempt as a failure at once, before the slow check, when the key is still
+	 * trusted; false (and nothing counted) when it is not. `succeed` forgets the key again.
+	 */
+	reserve(key: string): boolean {
+		const now = this.options.now();
+		let entry = this.#entries.get(key);
+		if (entry && now - entry.lastFailureAt >= this.options.forgetMs) {
+			this.#entries.delete(key);
+			entry = undefined;
+		}
+		if (!entry) {
+			if (this.#entries.size >= this.options.maxKeys) this.#sweep(now, true);
+			entry = { failures: 0, lastFailureAt: now };
+			this.#entries.set(key, entry);
+		}
+		if (entry.failures >= this.options.limit) return false;
+		entry.failures++;
+		entry.lastFailureAt = now;
+		return true;
+	}
+
+	succeed(key: string): void {
+		this.#entries.delete(key);
+	}
+
+	get size(): number {
+		return this.#entries.size;
+	}
+
+	/** Drops forgotten entries; call periodically. */
+	sweep(): void {
+		this.#sweep(this.options.now(), false);
+	}
+
+	#sweep(now: number, force: boolean) {
+		for (const [key, entry] of this.#entries) {
+			if (now - entry.lastFailureAt >= this.options.forgetMs) this.#entries.delete(key);
+		}
+		if (force && this.#entries.size >= this.options.maxKeys) {
+			const oldest = this.#entries.keys().next().value;
+			if (oldest !== undefined) this.#entries.delete(oldest);
+		}
+	}
+}

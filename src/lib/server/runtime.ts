@@ -7,7 +7,7 @@ import { openDatabase, type DB } from './db';
 import type SQLite from 'better-sqlite3';
 import { guardHttpServer } from './http-guards';
 import { log } from './log';
-import { FailureRateLimiter, GrowingDelay } from './ratelimit';
+import { FailureCount, FailureRateLimiter, GrowingDelay } from './ratelimit';
 import { loadOrCreateSecrets, type ServerSecrets } from './secrets';
 import { createSignaling, type Signaling } from './signaling';
 import { expireUnusedCodes } from './support-sessions';
@@ -27,6 +27,8 @@ export interface Runtime {
 	loginLimiter: FailureRateLimiter;
 	/** Wrong passwords per account, from any address: a growing wait, never a hard lock. */
 	accountDelay: GrowingDelay;
+	/** Wrong passwords per device cookie: past its limit, that browser meets the account's delay. */
+	deviceFailures: FailureCount;
 	signaling: Signaling | null;
 	/** Agents with the console open: user ID → last time their console checked in (ms). */
 	presence: Map<string, number>;
@@ -82,6 +84,7 @@ async function createRuntime(): Promise<Runtime> {
 		maxDelayMs: 15 * 60_000,
 		forgetMs: 60 * 60_000
 	});
+	const deviceFailures = new FailureCount({ limit: 10, forgetMs: 24 * 60 * 60_000 });
 
 	const admin = await ensureFirstAdmin(db, config);
 	const loginUrl = `${config.origin ?? `http://localhost:${config.port}`}/login`;
@@ -114,6 +117,7 @@ async function createRuntime(): Promise<Runtime> {
 		joinLimiter.sweep();
 		loginLimiter.sweep();
 		accountDelay.sweep();
+		deviceFailures.sweep();
 		expireUnusedCodes(runtime).catch((error) =>
 			log.error('expiry sweep failed', { error: String(error) })
 		);
@@ -141,6 +145,7 @@ async function createRuntime(): Promise<Runtime> {
 		joinLimiter,
 		loginLimiter,
 		accountDelay,
+		deviceFailures,
 		signaling: null,
 		presence: new Map(),
 		handleUpgrade(req, socket, head) {

@@ -3,7 +3,7 @@ import type { Runtime } from './runtime';
 import type { SessionUser } from './auth';
 import { generateSessionCode, normaliseSessionCode } from './codes';
 import type { SupportSessionsTable } from './db/schema';
-import { isPresentParticipant, presentPeerIds } from './participants';
+import { closeStints, isPresentParticipant, openStint, presentPeerIds } from './participants';
 import { hmac, randomId } from './secrets';
 import { signTicket, verifyTicketSignature } from './tickets';
 import { audit } from './audit';
@@ -110,6 +110,7 @@ export async function agentTicket(
 		.executeTakeFirst();
 	if (!row) {
 		row = { peer_id: newPeerId() };
+		const joinedAt = Date.now();
 		await runtime.db
 			.insertInto('session_participants')
 			.values({
@@ -118,10 +119,11 @@ export async function agentTicket(
 				role: 'agent',
 				user_id: agent.id,
 				name: agent.name,
-				joined_at: Date.now(),
+				joined_at: joinedAt,
 				left_at: null
 			})
 			.execute();
+		await openStint(runtime.db, session.id, row.peer_id, joinedAt);
 		await recordServerEvent(runtime, session.id, 'agent.joined', { name: agent.name }, agent.id);
 	}
 	// The session's features are its owner's: an administrator looking in gets the same ones.
@@ -201,6 +203,7 @@ export async function claimSessionCode(
 			left_at: null
 		})
 		.execute();
+	await openStint(runtime.db, claimed.id, customerPeerId, now);
 	await recordServerEvent(runtime, claimed.id, 'customer.joined', { name: input.customerName });
 	return {
 		ok: true,
@@ -280,6 +283,7 @@ export async function endSupportSession(
 		.where('session_id', '=', sessionId)
 		.where('left_at', 'is', null)
 		.execute();
+	await closeStints(runtime.db, sessionId, null, now);
 	await recordServerEvent(runtime, sessionId, 'session.ended', { reason: end.reason, by: end.by });
 	await audit(runtime.db, {
 		actorId: end.by,

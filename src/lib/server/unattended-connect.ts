@@ -1,6 +1,7 @@
 import type { Features } from '$lib/session/protocol';
 import { audit } from './audit';
 import type { DeviceRow } from './devices';
+import { openStint } from './participants';
 import type { Runtime } from './runtime';
 import { randomId } from './secrets';
 import {
@@ -192,6 +193,7 @@ export async function startUnattendedSession(
 			left_at: null
 		})
 		.execute();
+	await openStint(runtime.db, sessionId, peerId, now);
 	await recordServerEvent(
 		runtime,
 		sessionId,

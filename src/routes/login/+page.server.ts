@@ -4,6 +4,7 @@ import { m } from '$lib/paraglide/messages';
 import { agentLocale, setLocaleCookie } from '$lib/server/agent-locale';
 import { audit } from '$lib/server/audit';
 import { createLoginSession, setSessionCookie } from '$lib/server/auth';
+import { DEVICE_COOKIE, setDeviceCookie } from '$lib/server/device-cookie';
 import { attemptLogin } from '$lib/server/login';
 import { formatWait } from '$lib/format';
 import { getLocale } from '$lib/paraglide/runtime';
@@ -32,7 +33,11 @@ export const actions: Actions = {
 			});
 
 		const address = event.getClientAddress();
-		const attempt = await attemptLogin(runtime, { ...parsed.output, address });
+		const attempt = await attemptLogin(runtime, {
+			...parsed.output,
+			address,
+			deviceToken: event.cookies.get(DEVICE_COOKIE)
+		});
 		if (!attempt.ok && attempt.error === 'address-limited') {
 			return fail(429, { email, error: m.agent_login_too_many() });
 		}
@@ -44,6 +49,8 @@ export const actions: Actions = {
 		const { user } = attempt;
 		const token = await createLoginSession(runtime.db, user.id);
 		setSessionCookie(event.cookies, token, event.url.protocol === 'https:');
+		// This browser may log in to this account again even while strangers' guesses delay it.
+		setDeviceCookie(event.cookies, attempt.deviceToken, event.url.protocol === 'https:');
 		// The console opens in the agent's own language, whatever this browser had.
 		const locale = await agentLocale(runtime.db, user.id);
 		if (locale) setLocaleCookie(event.cookies, locale, event.url.protocol === 'https:');

@@ -270,6 +270,30 @@ const migrations: Record<string, Migration> = {
 			// NULL: none chosen, the browser's languages decide.
 			await db.schema.alterTable('users').addColumn('locale', 'text').execute();
 		}
+	},
+	'0006_participant_stints': {
+		async up(db: Kysely<unknown>) {
+			// Each time a participant was present: from joining (or rejoining) until leaving,
+			// being disabled or the session's end (NULL: present now). session_participants keeps
+			// only the first join and the last leave.
+			await db.schema
+				.createTable('participant_stints')
+				.addColumn('session_id', 'text', (c) =>
+					c.notNull().references('support_sessions.id').onDelete('cascade')
+				)
+				.addColumn('peer_id', 'text', (c) => c.notNull())
+				.addColumn('joined_at', 'bigint', (c) => c.notNull())
+				.addColumn('left_at', 'bigint')
+				.execute();
+			await db.schema
+				.createIndex('participant_stints_peer')
+				.on('participant_stints')
+				.columns(['session_id', 'peer_id', 'joined_at'])
+				.execute();
+			// What is known of the past: one stint per participant, first join to last leave.
+			await sql`insert into participant_stints (session_id, peer_id, joined_at, left_at)
+				select session_id, peer_id, joined_at, left_at from session_participants`.execute(db);
+		}
 	}
 };
 

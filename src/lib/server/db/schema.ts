@@ -51,6 +51,14 @@ export interface SessionParticipantsTable {
 	left_at: number | null;
 }
 
+/** One stretch of a participant's presence: joined (or rejoined) until left (NULL: present). */
+export interface ParticipantStintsTable {
+	session_id: string;
+	peer_id: string;
+	joined_at: number;
+	left_at: number | null;
+}
+
 export interface SessionEventsTable {
 	/** The event's own ID, chosen by whoever recorded it: a retried batch is stored once. */
 	id: string;
@@ -163,6 +171,7 @@ export interface Database {
 	login_sessions: LoginSessionsTable;
 	support_sessions: SupportSessionsTable;
 	session_participants: SessionParticipantsTable;
+	participant_stints: ParticipantStintsTable;
 	session_events: SessionEventsTable;
 	audit_log: AuditLogTable;
 	abuse_reports: AbuseReportsTable;

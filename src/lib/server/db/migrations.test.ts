@@ -1,0 +1,76 @@
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { expect, it } from 'vitest';
+import { migrationProvider } from './migrations';
+import type { Database } from './schema';
+
+it('0006 backfills one stint per existing participant, first join to last leave', async () => {
+	const db = new Kysely<Database>({
+		dialect: new SqliteDialect({ database: new SQLite(':memory:') })
+	});
+	const migrator = new Migrator({
+		db,
+		provider: migrationProvider,
+		allowUnorderedMigrations: true
+	});
+	try {
+		expect((await migrator.migrateTo('0005_user_locale')).error).toBeUndefined();
+		await db
+			.insertInto('users')
+			.values({
+				id: 'u1',
+				email: 'a@migrations.test',
+				name: 'Anna',
+				password_hash: 'x',
+				role: 'agent',
+				created_at: 1,
+				disabled_at: null
+			})
+			.execute();
+		await db
+			.insertInto('support_sessions')
+			.values({
+				id: 's1',
+				code_hash: null,
+				code_expires_at: 1,
+				agent_id: 'u1',
+				customer_name: 'Maria',
+				customer_peer_id: 'pc',
+				status: 'active',
+				created_at: 100,
+				joined_at: 200,
+				ended_at: null,
+				end_reason: null,
+				ended_by: null
+			})
+			.execute();
+		const participant = { session_id: 's1', role: 'agent' as const, name: 'Anna' };
+		await db
+			.insertInto('session_participants')
+			.values([
+				{ ...participant, peer_id: 'pa', user_id: 'u1', joined_at: 150, left_at: null },
+				{
+					...participant,
+					peer_id: 'pc',
+					role: 'customer',
+					user_id: null,
+					joined_at: 200,
+					left_at: 900
+				}
+			])
+			.execute();
+
+		expect((await migrator.migrateToLatest()).error).toBeUndefined();
+		const stints = await db
+			.selectFrom('participant_stints')
+			.selectAll()
+			.orderBy('peer_id')
+			.execute();
+		expect(stints).toEqual([
+			{ session_id: 's1', peer_id: 'pa', joined_at: 150, left_at: null },
+			{ session_id: 's1', peer_id: 'pc', joined_at: 200, left_at: 900 }
+		]);
+	} finally {
+		await db.destroy();
+	}
+});
