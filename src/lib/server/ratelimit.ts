@@ -131,76 +131,46 @@ export class FailureRateLimiter {
 	}
 }
 
-export interface GrowingDelayOptions {
-	/** Failures allowed before any wait. */
-	free: number;
-	/** The first wait, doubled by each further failure. */
-	firstDelayMs: number;
-	maxDelayMs: number;
+/** What both failure counters below share: a key with no failure for `forgetMs` starts afresh. */
+export interface FailureMemoryOptions {
 	/** A key with no failure for this long starts afresh. */
 	forgetMs: number;
 	maxKeys?: number;
 	now?: () => number;
 }
 
-interface DelayEntry {
+interface FailureEntry {
 	failures: number;
 	lastFailureAt: number;
-	/** Whether a refusal was already reported during the current wait. */
-	refusalReported: boolean;
 }
 
-export type DelayVerdict =
-	{ allowed: true } | { allowed: false; retryAfterMs: number; firstRefusal: boolean };
-
 /**
- * A wait that grows with each failure for a key (an account), whoever sends the attempts: after
- * `free` failures each attempt must wait `firstDelayMs`, doubling per failure up to `maxDelayMs`,
- * counted from the last failure. Never a hard lock: the real owner waits at most `maxDelayMs`,
- * and refused attempts do not lengthen the wait (they are not judged, so they do not count).
+ * Failures per key, forgotten after a quiet spell and bounded in count (the oldest key goes
+ * first): the bookkeeping of `GrowingDelay` and `FailureCount`, which decide what the count means.
  */
-export class GrowingDelay {
-	#entries = new Map<string, DelayEntry>();
-	readonly options: Required<GrowingDelayOptions>;
+abstract class FailureMemory<Entry extends FailureEntry, Options extends FailureMemoryOptions> {
+	#entries = new Map<string, Entry>();
+	readonly options: Options & Required<FailureMemoryOptions>;
 
-	constructor(options: GrowingDelayOptions) {
+	constructor(options: Options) {
 		this.options = { maxKeys: 100_000, now: () => Date.now(), ...options };
 	}
 
-	/** The wait after `failures` failures. */
-	delayAfter(failures: number): number {
-		const { free, firstDelayMs, maxDelayMs } = this.options;
-		if (failures < free) return 0;
-		return Math.min(maxDelayMs, firstDelayMs * 2 ** Math.min(failures - free, 40));
-	}
-
-	/**
-	 * Counts an attempt as a failure at once, before the slow check, when its key may try now;
-	 * `succeed` forgets the key again. Counting first keeps parallel attempts within the budget.
-	 */
-	reserve(key: string): DelayVerdict {
-		const now = this.options.now();
-		let entry = this.#entries.get(key);
+	/** The key's entry, unless forgotten by now. */
+	protected current(key: string, now: number): Entry | undefined {
+		const entry = this.#entries.get(key);
 		if (entry && now - entry.lastFailureAt >= this.options.forgetMs) {
 			this.#entries.delete(key);
-			entry = undefined;
+			return undefined;
 		}
-		if (entry) {
-			const waitUntil = entry.lastFailureAt + this.delayAfter(entry.failures);
-			if (waitUntil > now) {
-				const firstRefusal = !entry.refusalReported;
-				entry.refusalReported = true;
-				return { allowed: false, retryAfterMs: waitUntil - now, firstRefusal };
-			}
-		} else {
-			if (this.#entries.size >= this.options.maxKeys) this.#sweep(now, true);
-			entry = { failures: 0, lastFailureAt: now, refusalReported: false };
-			this.#entries.set(key, entry);
-		}
-		entry.failures++;
-		entry.lastFailureAt = now;
-		entry.refusalReported = false;
-		return { allowed: true };
+		return entry;
+	}
+
+	/** A new entry for the key, making room first when the map is full. */
+	protected create(key: string, entry: Entry, now: number): Entry {
+		if (this.#entries.size >= this.options.maxKeys) this.#sweep(now, true);
+		this.#entries.set(key, entry);
+		return entry;
 	}
 
 	/** The attempt was right: the key starts afresh. */
@@ -228,69 +198,81 @@ export class GrowingDelay {
 	}
 }
 
-export interface FailureCountOptions {
+export interface GrowingDelayOptions extends FailureMemoryOptions {
+	/** Failures allowed before any wait. */
+	free: number;
+	/** The first wait, doubled by each further failure. */
+	firstDelayMs: number;
+	maxDelayMs: number;
+}
+
+interface DelayEntry extends FailureEntry {
+	/** Whether a refusal was already reported during the current wait. */
+	refusalReported: boolean;
+}
+
+export type DelayVerdict =
+	{ allowed: true } | { allowed: false; retryAfterMs: number; firstRefusal: boolean };
+
+/**
+ * A wait that grows with each failure for a key (an account), whoever sends the attempts: after
+ * `free` failures each attempt must wait `firstDelayMs`, doubling per failure up to `maxDelayMs`,
+ * counted from the last failure. Never a hard lock: the real owner waits at most `maxDelayMs`,
+ * and refused attempts do not lengthen the wait (they are not judged, so they do not count).
+ */
+export class GrowingDelay extends FailureMemory<DelayEntry, GrowingDelayOptions> {
+	/** The wait after `failures` failures. */
+	delayAfter(failures: number): number {
+		const { free, firstDelayMs, maxDelayMs } = this.options;
+		if (failures < free) return 0;
+		return Math.min(maxDelayMs, firstDelayMs * 2 ** Math.min(failures - free, 40));
+	}
+
+	/**
+	 * Counts an attempt as a failure at once, before the slow check, when its key may try now;
+	 * `succeed` forgets the key again. Counting first keeps parallel attempts within the budget.
+	 */
+	reserve(key: string): DelayVerdict {
+		const now = this.options.now();
+		let entry = this.current(key, now);
+		if (entry) {
+			const waitUntil = entry.lastFailureAt + this.delayAfter(entry.failures);
+			if (waitUntil > now) {
+				const firstRefusal = !entry.refusalReported;
+				entry.refusalReported = true;
+				return { allowed: false, retryAfterMs: waitUntil - now, firstRefusal };
+			}
+		} else {
+			entry = this.create(key, { failures: 0, lastFailureAt: now, refusalReported: false }, now);
+		}
+		entry.failures++;
+		entry.lastFailureAt = now;
+		entry.refusalReported = false;
+		return { allowed: true };
+	}
+}
+
+export interface FailureCountOptions extends FailureMemoryOptions {
 	/** Failures after which a key is no longer trusted, until a success. */
 	limit: number;
-	/** A key with no failure for this long starts afresh. */
-	forgetMs: number;
-	maxKeys?: number;
-	now?: () => number;
 }
 
 /**
  * Failures per key (a device token) with no wait of its own: past `limit` the key is simply no
  * longer trusted, until a success forgets its failures.
  */
-export class FailureCount {
-	#entries = new Map<string, { failures: number; lastFailureAt: number }>();
-	readonly options: Required<FailureCountOptions>;
-
-	constructor(options: FailureCountOptions) {
-		this.options = { maxKeys: 100_000, now: () => Date.now(), ...options };
-	}
-
+export class FailureCount extends FailureMemory<FailureEntry, FailureCountOptions> {
 	/**
 	 * Counts an attempt as a failure at once, before the slow check, when the key is still
 	 * trusted; false (and nothing counted) when it is not. `succeed` forgets the key again.
 	 */
 	reserve(key: string): boolean {
 		const now = this.options.now();
-		let entry = this.#entries.get(key);
-		if (entry && now - entry.lastFailureAt >= this.options.forgetMs) {
-			this.#entries.delete(key);
-			entry = undefined;
-		}
-		if (!entry) {
-			if (this.#entries.size >= this.options.maxKeys) this.#sweep(now, true);
-			entry = { failures: 0, lastFailureAt: now };
-			this.#entries.set(key, entry);
-		}
+		const entry =
+			this.current(key, now) ?? this.create(key, { failures: 0, lastFailureAt: now }, now);
 		if (entry.failures >= this.options.limit) return false;
 		entry.failures++;
 		entry.lastFailureAt = now;
 		return true;
-	}
-
-	succeed(key: string): void {
-		this.#entries.delete(key);
-	}
-
-	get size(): number {
-		return this.#entries.size;
-	}
-
-	/** Drops forgotten entries; call periodically. */
-	sweep(): void {
-		this.#sweep(this.options.now(), false);
-	}
-
-	#sweep(now: number, force: boolean) {
-		for (const [key, entry] of this.#entries) {
-			if (now - entry.lastFailureAt >= this.options.forgetMs) this.#entries.delete(key);
-		}
-		if (force && this.#entries.size >= this.options.maxKeys) {
-			const oldest = this.#entries.keys().next().value;
-			if (oldest !== undefined) this.#entries.delete(oldest);
-		}
 	}
 }
