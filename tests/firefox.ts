@@ -9,32 +9,10 @@ import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { E2E } from '../playwright.config';
+import { FIREFOX_PREFS } from '../scripts/firefox-prefs.js';
 
 /** Long enough for a cross-browser step on a busy 2-core machine. */
 const TIMEOUT = 30_000;
-
-export const FIREFOX_PREFS: Record<string, unknown> = {
-	// Screen, camera and microphone without a prompt (the screen is Xvfb's, the others fake).
-	'media.navigator.permission.disabled': true,
-	'media.navigator.streams.fake': true,
-	'media.getusermedia.screensharing.enabled': true,
-	// Video plays without a gesture, as Chromium's --autoplay-policy=no-user-gesture-required.
-	'media.autoplay.default': 0,
-	'media.autoplay.blocking_policy': 0,
-	// No first-run pages and no background traffic (puppeteer sets most of these already).
-	'browser.aboutwelcome.enabled': false,
-	'browser.shell.checkDefaultBrowser': false,
-	'browser.startup.homepage_override.mstone': 'ignore',
-	'datareporting.policy.dataSubmissionEnabled': false,
-	'toolkit.telemetry.reportingpolicy.firstRun': false,
-	'app.update.auto': false,
-	'extensions.update.enabled': false,
-	'browser.safebrowsing.malware.enabled': false,
-	'browser.safebrowsing.phishing.enabled': false,
-	'network.captive-portal-service.enabled': false,
-	'network.connectivity-service.enabled': false,
-	'browser.download.manager.showWhenStarting': false
-};
 
 export interface FirefoxOptions {
 	/** The browser's preferred language (Accept-Language and navigator.languages). */

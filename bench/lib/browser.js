@@ -49,31 +49,40 @@ export async function benchClient(browser, { root, baseUrl, config = {}, viewpor
 			'x-forwarded-for': `10.77.${(clientNumber >> 8) & 255}.${clientNumber & 255}`
 		}
 	});
-	const marks = [];
-	const waiters = new Set();
-	await context.exposeBinding('__ponteBenchMark', (_source, name, at, detail) => {
-		const entry = { name, at, detail };
-		marks.push(entry);
-		for (const waiter of waiters) waiter(entry);
-	});
+	const log = markLog();
+	await context.exposeBinding('__ponteBenchMark', (_source, name, at, detail) =>
+		log.add({ name, at, detail })
+	);
 	const instrument = fs.readFileSync(path.join(root, 'bench/pages/instrument.js'), 'utf8');
 	await context.addInitScript({
 		content: `window.__ponteBenchConfig = ${JSON.stringify(config)};\n${instrument}`
 	});
 	return {
 		context,
+		...log.reader,
+		close: () => context.close()
+	};
+}
+
+/**
+ * The marks a client's pages report, and how the figures read them: `find` the first named
+ * `name` at or after `since` (shared-clock milliseconds), or wait for it.
+ */
+export function markLog(label = '') {
+	const marks = [];
+	const waiters = new Set();
+	const reader = {
 		marks,
-		/** Marks named `name` at or after `since` (shared-clock milliseconds). */
 		find(name, since = 0) {
 			return marks.find((m) => m.name === name && m.at >= since) ?? null;
 		},
 		waitForMark(name, { since = 0, timeout = 20_000 } = {}) {
-			const found = this.find(name, since);
+			const found = reader.find(name, since);
 			if (found) return Promise.resolve(found);
 			return new Promise((resolve, reject) => {
 				const timer = setTimeout(() => {
 					waiters.delete(check);
-					reject(new Error(`no "${name}" mark within ${timeout} ms`));
+					reject(new Error(`no "${name}" mark within ${timeout} ms${label}`));
 				}, timeout);
 				const check = (entry) => {
 					if (entry.name !== name || entry.at < since) return;
@@ -83,8 +92,14 @@ export async function benchClient(browser, { root, baseUrl, config = {}, viewpor
 				};
 				waiters.add(check);
 			});
-		},
-		close: () => context.close()
+		}
+	};
+	return {
+		reader,
+		add(entry) {
+			marks.push(entry);
+			for (const waiter of waiters) waiter(entry);
+		}
 	};
 }
 

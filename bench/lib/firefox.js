@@ -12,21 +12,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { findFirefox, HOW_TO_GET_FIREFOX } from '../../scripts/find-firefox.js';
+import { FIREFOX_PREFS } from '../../scripts/firefox-prefs.js';
+import { markLog } from './browser.js';
 import { clockOffset } from './sessions.js';
 
-const FIREFOX_PREFS = {
-	'media.navigator.permission.disabled': true,
-	'media.navigator.streams.fake': true,
-	'media.getusermedia.screensharing.enabled': true,
-	'media.autoplay.default': 0,
-	'media.autoplay.blocking_policy': 0,
-	'browser.aboutwelcome.enabled': false,
-	'browser.shell.checkDefaultBrowser': false,
-	'datareporting.policy.dataSubmissionEnabled': false,
-	'app.update.auto': false,
-	'extensions.update.enabled': false,
-	'network.captive-portal-service.enabled': false,
-	'network.connectivity-service.enabled': false,
+const BENCH_PREFS = {
+	...FIREFOX_PREFS,
 	// No "You are sharing your entire screen" bar: it would sit on the frame counter.
 	'privacy.webrtc.hideGlobalIndicator': true,
 	'privacy.webrtc.legacyGlobalIndicator': false,
@@ -48,7 +39,7 @@ export async function launchFirefox() {
 		defaultViewport: null,
 		// Without a window manager the kiosk window keeps its size: make it the whole screen.
 		args: ['--kiosk', '--width=1280', '--height=720'],
-		extraPrefsFirefox: FIREFOX_PREFS
+		extraPrefsFirefox: BENCH_PREFS
 	});
 	return { browser, executablePath: firefox, version: await browser.version() };
 }
@@ -92,8 +83,7 @@ let clientNumber = 0;
 export async function firefoxClient(browser, { root, baseUrl, config = {}, agentPage }) {
 	clientNumber++;
 	const context = await browser.createBrowserContext();
-	const marks = [];
-	const waiters = new Set();
+	const log = markLog(' (Firefox)');
 	const instrument = fs.readFileSync(path.join(root, 'bench/pages/instrument.js'), 'utf8');
 	const agentOffset = (await clockOffset(agentPage)).offset;
 	const client = {
@@ -108,8 +98,7 @@ export async function firefoxClient(browser, { root, baseUrl, config = {}, agent
 				wrapped.toAgentClock = 0;
 				await page.exposeFunction('__ponteBenchMark', (name, at, detail) => {
 					const entry = { name, at: at + wrapped.toAgentClock, detail };
-					marks.push(entry);
-					for (const waiter of waiters) waiter(entry);
+					log.add(entry);
 				});
 				await page.evaluateOnNewDocument(
 					`window.__ponteBenchConfig = ${JSON.stringify(config)};\n${instrument}`
@@ -128,27 +117,7 @@ export async function firefoxClient(browser, { root, baseUrl, config = {}, agent
 			},
 			close: () => context.close()
 		},
-		marks,
-		find(name, since = 0) {
-			return marks.find((m) => m.name === name && m.at >= since) ?? null;
-		},
-		waitForMark(name, { since = 0, timeout = 20_000 } = {}) {
-			const found = this.find(name, since);
-			if (found) return Promise.resolve(found);
-			return new Promise((resolve, reject) => {
-				const timer = setTimeout(() => {
-					waiters.delete(check);
-					reject(new Error(`no "${name}" mark within ${timeout} ms (Firefox)`));
-				}, timeout);
-				const check = (entry) => {
-					if (entry.name !== name || entry.at < since) return;
-					clearTimeout(timer);
-					waiters.delete(check);
-					resolve(entry);
-				};
-				waiters.add(check);
-			});
-		},
+		...log.reader,
 		close: () => context.close()
 	};
 	return client;
