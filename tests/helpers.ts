@@ -47,12 +47,15 @@ export async function presentedFrames(page: Page, label: string): Promise<number
 	});
 }
 
-/** Passes when the named video shows new frames over a short interval. */
-export async function expectAdvancingFrames(page: Page, label: string) {
+/**
+ * Passes when the named video shows new frames over a short interval. `timeout` bounds the wait
+ * for the first frame: longer where the screen comes back only after a failed call is placed again.
+ */
+export async function expectAdvancingFrames(page: Page, label: string, { timeout = 15_000 } = {}) {
 	const video = page.getByLabel(label);
-	await expect(video).toBeVisible();
+	await expect(video).toBeVisible({ timeout });
 	await expect
-		.poll(async () => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 15_000 })
+		.poll(async () => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout })
 		.toBeGreaterThan(0);
 	const before = await presentedFrames(page, label);
 	await expect

@@ -171,7 +171,10 @@ test('a 30 s cut of the peer-to-peer path: screen and chat resume, nothing lost 
 		];
 		await expectEachOnce(s.agent, all);
 		await expectEachOnce(s.customer, all);
-		await expectAdvancingFrames(s.agent, 'Customer screen');
+		// The screen's call died with the relay's allocation (no ICE restart in PeerJS); it is placed
+		// again once it has failed, and a call placed before the relay was back fails once more (ICE
+		// gives up within about 30 s): allow for both rounds, not one.
+		await expectAdvancingFrames(s.agent, 'Customer screen', { timeout: 90_000 });
 		await expect
 			.poll(() => recordedChat(dataDir, s.sessionId).sort(), { timeout: 60_000 })
 			.toEqual([...all].sort());
