@@ -1,8 +1,54 @@
+/** What every counter here is bounded by: how many keys it holds, and its clock. */
+interface KeyedOptions {
+	maxKeys?: number;
+	now?: () => number;
+}
+
+/**
+ * Entries per key that expire, swept periodically and capped in count (under a flood of distinct
+ * keys the oldest goes first): the bookkeeping of every counter below, which say when an entry
+ * has expired and what its count means.
+ */
+abstract class KeyedEntries<Entry, Options extends KeyedOptions> {
+	protected readonly entries = new Map<string, Entry>();
+	readonly options: Options & Required<KeyedOptions>;
+
+	constructor(options: Options) {
+		this.options = { maxKeys: 100_000, now: () => Date.now(), ...options };
+	}
+
+	protected abstract expired(entry: Entry, now: number): boolean;
+
+	/** Makes room for one more key when the map is full. */
+	protected makeRoom(now: number) {
+		if (this.entries.size >= this.options.maxKeys) this.#sweep(now, true);
+	}
+
+	get size(): number {
+		return this.entries.size;
+	}
+
+	/** Drops expired entries; call periodically. */
+	sweep(): void {
+		this.#sweep(this.options.now(), false);
+	}
+
+	#sweep(now: number, force: boolean) {
+		for (const [key, entry] of this.entries) {
+			if (this.expired(entry, now)) this.entries.delete(key);
+		}
+		if (force && this.entries.size >= this.options.maxKeys) {
+			const oldest = this.entries.keys().next().value;
+			if (oldest !== undefined) this.entries.delete(oldest);
+		}
+	}
+}
+
 /**
  * A fixed-window failure counter per key, with a global budget on top. Entries expire, so
  * memory stays bounded by the number of keys seen within one window (and is capped).
  */
-export interface RateLimitOptions {
+export interface RateLimitOptions extends KeyedOptions {
 	/** Failures allowed per key per window before the key is blocked. */
 	perKey: number;
 	/** Failures allowed across all keys per window before everyone is slowed. */
@@ -10,8 +56,6 @@ export interface RateLimitOptions {
 	windowMs: number;
 	/** How long a key stays blocked once over its budget. */
 	blockMs: number;
-	maxKeys?: number;
-	now?: () => number;
 }
 
 interface Entry {
@@ -20,16 +64,14 @@ interface Entry {
 	blockedUntil: number;
 }
 
-export class FailureRateLimiter {
-	#entries = new Map<string, Entry>();
+export class FailureRateLimiter extends KeyedEntries<Entry, RateLimitOptions> {
 	#globalFailures = 0;
 	#globalWindowStart = 0;
 	#globalAlerted = false;
-	readonly options: Required<RateLimitOptions>;
 	onGlobalLimit: (() => void) | null = null;
 
-	constructor(options: RateLimitOptions) {
-		this.options = { maxKeys: 100_000, now: () => Date.now(), ...options };
+	protected expired(entry: Entry, now: number): boolean {
+		return now - entry.windowStart >= this.options.windowMs && entry.blockedUntil <= now;
 	}
 
 	/** Whether `key` may try now. */
@@ -37,7 +79,7 @@ export class FailureRateLimiter {
 		const now = this.options.now();
 		this.#rollGlobal(now);
 		if (this.#globalFailures >= this.options.global) return false;
-		const entry = this.#entries.get(key);
+		const entry = this.entries.get(key);
 		return !entry || entry.blockedUntil <= now;
 	}
 
@@ -66,7 +108,7 @@ export class FailureRateLimiter {
 		const now = this.options.now();
 		if (this.#globalFailures > 0) this.#globalFailures--;
 		for (const key of keys) {
-			const entry = this.#entries.get(key);
+			const entry = this.entries.get(key);
 			if (!entry || now - entry.windowStart >= this.options.windowMs) continue;
 			if (entry.failures > 0) entry.failures--;
 			// The block came from the attempt being handed back (reserve refuses a blocked key).
@@ -76,8 +118,8 @@ export class FailureRateLimiter {
 
 	/** A success for `key`: forgets its failures (unless it is blocked). */
 	succeed(key: string): void {
-		const entry = this.#entries.get(key);
-		if (entry && entry.blockedUntil <= this.options.now()) this.#entries.delete(key);
+		const entry = this.entries.get(key);
+		if (entry && entry.blockedUntil <= this.options.now()) this.entries.delete(key);
 	}
 
 	#chargeGlobal() {
@@ -91,35 +133,14 @@ export class FailureRateLimiter {
 
 	#charge(key: string) {
 		const now = this.options.now();
-		let entry = this.#entries.get(key);
+		let entry = this.entries.get(key);
 		if (!entry || now - entry.windowStart >= this.options.windowMs) {
-			if (!entry && this.#entries.size >= this.options.maxKeys) this.#sweep(now, true);
+			if (!entry) this.makeRoom(now);
 			entry = { failures: 0, windowStart: now, blockedUntil: entry?.blockedUntil ?? 0 };
-			this.#entries.set(key, entry);
+			this.entries.set(key, entry);
 		}
 		entry.failures++;
 		if (entry.failures >= this.options.perKey) entry.blockedUntil = now + this.options.blockMs;
-	}
-
-	get size(): number {
-		return this.#entries.size;
-	}
-
-	/** Drops expired entries; call periodically. */
-	sweep(): void {
-		this.#sweep(this.options.now(), false);
-	}
-
-	#sweep(now: number, force: boolean) {
-		for (const [key, entry] of this.#entries) {
-			const expired = now - entry.windowStart >= this.options.windowMs && entry.blockedUntil <= now;
-			if (expired) this.#entries.delete(key);
-		}
-		// Under a flood of distinct keys, forget the oldest rather than grow without bound.
-		if (force && this.#entries.size >= this.options.maxKeys) {
-			const oldest = this.#entries.keys().next().value;
-			if (oldest !== undefined) this.#entries.delete(oldest);
-		}
 	}
 
 	#rollGlobal(now: number) {
@@ -132,11 +153,9 @@ export class FailureRateLimiter {
 }
 
 /** What both failure counters below share: a key with no failure for `forgetMs` starts afresh. */
-export interface FailureMemoryOptions {
+export interface FailureMemoryOptions extends KeyedOptions {
 	/** A key with no failure for this long starts afresh. */
 	forgetMs: number;
-	maxKeys?: number;
-	now?: () => number;
 }
 
 interface FailureEntry {
@@ -144,23 +163,20 @@ interface FailureEntry {
 	lastFailureAt: number;
 }
 
-/**
- * Failures per key, forgotten after a quiet spell and bounded in count (the oldest key goes
- * first): the bookkeeping of `GrowingDelay` and `FailureCount`, which decide what the count means.
- */
-abstract class FailureMemory<Entry extends FailureEntry, Options extends FailureMemoryOptions> {
-	#entries = new Map<string, Entry>();
-	readonly options: Options & Required<FailureMemoryOptions>;
-
-	constructor(options: Options) {
-		this.options = { maxKeys: 100_000, now: () => Date.now(), ...options };
+/** Failures per key, forgotten after a quiet spell: what `GrowingDelay` and `FailureCount` count. */
+abstract class FailureMemory<
+	Entry extends FailureEntry,
+	Options extends FailureMemoryOptions
+> extends KeyedEntries<Entry, Options> {
+	protected expired(entry: Entry, now: number): boolean {
+		return now - entry.lastFailureAt >= this.options.forgetMs;
 	}
 
 	/** The key's entry, unless forgotten by now. */
 	protected current(key: string, now: number): Entry | undefined {
-		const entry = this.#entries.get(key);
-		if (entry && now - entry.lastFailureAt >= this.options.forgetMs) {
-			this.#entries.delete(key);
+		const entry = this.entries.get(key);
+		if (entry && this.expired(entry, now)) {
+			this.entries.delete(key);
 			return undefined;
 		}
 		return entry;
@@ -168,33 +184,14 @@ abstract class FailureMemory<Entry extends FailureEntry, Options extends Failure
 
 	/** A new entry for the key, making room first when the map is full. */
 	protected create(key: string, entry: Entry, now: number): Entry {
-		if (this.#entries.size >= this.options.maxKeys) this.#sweep(now, true);
-		this.#entries.set(key, entry);
+		this.makeRoom(now);
+		this.entries.set(key, entry);
 		return entry;
 	}
 
 	/** The attempt was right: the key starts afresh. */
 	succeed(key: string): void {
-		this.#entries.delete(key);
-	}
-
-	get size(): number {
-		return this.#entries.size;
-	}
-
-	/** Drops forgotten entries; call periodically. */
-	sweep(): void {
-		this.#sweep(this.options.now(), false);
-	}
-
-	#sweep(now: number, force: boolean) {
-		for (const [key, entry] of this.#entries) {
-			if (now - entry.lastFailureAt >= this.options.forgetMs) this.#entries.delete(key);
-		}
-		if (force && this.#entries.size >= this.options.maxKeys) {
-			const oldest = this.#entries.keys().next().value;
-			if (oldest !== undefined) this.#entries.delete(oldest);
-		}
+		this.entries.delete(key);
 	}
 }
 
