@@ -144,9 +144,11 @@ async function main() {
 	const sessions = [];
 	for (let i = 0; i < o.peers; i += 2) {
 		const id = randomId(12);
-		sessions.push({ id, agentId: agent });
+		const session = { id, agentId: agent, participants: [] };
+		sessions.push(session);
 		for (const role of ['agent', 'customer'].slice(0, Math.min(2, o.peers - i))) {
 			const pid = peerId();
+			session.participants.push({ peerId: pid, role });
 			peers.push({
 				id: pid,
 				ticket: signTicket(secrets.ticketPrivateKey, {

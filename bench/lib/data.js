@@ -61,14 +61,19 @@ export function adminId(db) {
 }
 
 /**
- * Inserts support sessions the signaling server will accept tickets for: `active` ones for
- * peers, or `waiting` ones with a known code for real joins through the join form.
+ * Inserts support sessions the signaling server will accept tickets for: `active` ones whose
+ * `participants` ({ peerId, role }) are present (signaling admits present participants only), or
+ * `waiting` ones with a known code for real joins through the join form.
  */
 export function insertSessions(db, sessions) {
 	const insert = db.prepare(
 		`INSERT INTO support_sessions (id, code_hash, code_expires_at, agent_id, customer_name,
 			customer_peer_id, status, created_at, joined_at, ended_at, end_reason, ended_by)
 		VALUES (@id, @codeHash, @codeExpiresAt, @agentId, NULL, NULL, @status, @now, NULL, NULL, NULL, NULL)`
+	);
+	const participant = db.prepare(
+		`INSERT INTO session_participants (session_id, peer_id, role, user_id, name, joined_at, left_at)
+		VALUES (@sessionId, @peerId, @role, @userId, @role, @now, NULL)`
 	);
 	const now = Date.now();
 	db.transaction(() => {
@@ -81,6 +86,10 @@ export function insertSessions(db, sessions) {
 				status: session.status ?? 'active',
 				now
 			});
+			for (const { peerId, role } of session.participants ?? []) {
+				const userId = role === 'agent' ? session.agentId : null;
+				participant.run({ sessionId: session.id, peerId, role, userId, now });
+			}
 		}
 	})();
 }

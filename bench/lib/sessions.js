@@ -76,7 +76,16 @@ export async function bareShare(
 	const sessionId = randomId(12);
 	const agentId = peerId();
 	const customerId = peerId();
-	insertSessions(ctx.db, [{ id: sessionId, agentId: ctx.adminId }]);
+	insertSessions(ctx.db, [
+		{
+			id: sessionId,
+			agentId: ctx.adminId,
+			participants: [
+				{ peerId: agentId, role: 'agent' },
+				{ peerId: customerId, role: 'customer' }
+			]
+		}
+	]);
 	const ticket = (role, id) =>
 		signTicket(ctx.secrets.ticketPrivateKey, { sessionId, role, peerId: id, name: role });
 
