@@ -337,8 +337,10 @@ export class SupportClient {
 			...this.#known.keys(),
 			...this.#incomingCalls.keys()
 		]);
+		let dropped = false;
 		for (const peerId of seen) {
 			if (listed.has(peerId) || peerId === this.options.peerId) continue;
+			dropped = true;
 			this.#departed.add(peerId);
 			const known = this.#known.get(peerId);
 			if (known) known.gone = true;
@@ -347,6 +349,7 @@ export class SupportClient {
 			// Its close handler clears the peer's call and files; being gone, it is not called back.
 			this.#peers.get(peerId)?.channel.close();
 		}
+		if (!dropped) return;
 		this.#updateLost();
 		this.#changed();
 	}

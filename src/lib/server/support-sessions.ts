@@ -3,7 +3,7 @@ import type { Runtime } from './runtime';
 import type { SessionUser } from './auth';
 import { generateSessionCode, normaliseSessionCode } from './codes';
 import type { SupportSessionsTable } from './db/schema';
-import { closeStints, isPresentParticipant, openStint, presentPeerIds } from './participants';
+import { closeStints, openStint, presentPeerIds } from './participants';
 import { hmac, randomId } from './secrets';
 import { signTicket, verifyTicketSignature } from './tickets';
 import { audit } from './audit';
@@ -352,7 +352,10 @@ export async function refreshTicket(runtime: Runtime, ticket: string): Promise<R
 		.select(['left_at', 'user_id', 'name'])
 		.where('session_id', '=', session.id)
 		.where('peer_id', '=', claims.pid)
+		.where('role', '=', claims.role)
 		.executeTakeFirst();
+	// Present means: in the live session with this role, not left, its account enabled (the
+	// checks isPresentParticipant makes for signaling, here with the reason the page is told).
 	if (!participant) return { ok: false, error: 'invalid' };
 	if (participant.left_at !== null) return { ok: false, error: 'ended', reason: 'agent' };
 	const holder = await runtime.db
@@ -361,9 +364,6 @@ export async function refreshTicket(runtime: Runtime, ticket: string): Promise<R
 		.where('id', '=', claims.role === 'agent' ? (participant.user_id ?? '') : session.agent_id)
 		.executeTakeFirst();
 	if (!holder || holder.disabled_at !== null) return { ok: false, error: 'invalid' };
-	if (!(await isPresentParticipant(runtime.db, session.id, claims.pid, claims.role))) {
-		return { ok: false, error: 'invalid' };
-	}
 	// Settings changes reach live sessions here: the new ticket, and signaling's view of the peer.
 	const features = await featuresFor(runtime, { id: session.agent_id });
 	runtime.signaling?.updateFeatures(claims.pid, session.id, features);
