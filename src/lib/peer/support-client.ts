@@ -6,6 +6,7 @@
  */
 import { FileTransfers } from '$lib/session/files';
 import { hashInWorker } from './sha256-worker';
+import type { SessionServer } from './session-server';
 import type { EndReason, Features, Role, ScreenMode } from '$lib/session/protocol';
 import { SupportSession } from '$lib/session/session';
 import { signalingFailureReason, type SignalingFailureReason } from '$lib/signaling-failure';
@@ -37,8 +38,8 @@ export interface SupportClientOptions {
 	reconnectLimitMs?: number;
 	/** How often the ticket is traded for a fresh one (and the session's liveness checked). */
 	ticketRefreshMs?: number;
-	/** Called once the session ends here, to tell the server (revokes the tickets). */
-	notifyServerOfEnd?: (reason: EndReason) => Promise<void>;
+	/** The session's HTTP calls: ticket refresh, and telling the server the session ended here. */
+	server: SessionServer;
 }
 
 interface VerifiedPeer {
@@ -292,30 +293,17 @@ export class SupportClient {
 	 */
 	async refreshTicket(): Promise<void> {
 		if (this.session.state.status === 'ended') return;
-		let response: Response;
-		try {
-			response = await fetch('/api/tickets/refresh', {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ ticket: this.options.ticket })
-			});
-		} catch {
-			return; // Server unreachable: the peer-to-peer session goes on; try again later.
-		}
-		if (response.status === 410) {
-			const body = (await response.json().catch(() => ({}))) as { reason?: EndReason };
+		const refresh = await this.options.server.refreshTicket(this.options.ticket);
+		// Server unreachable: the peer-to-peer session goes on; try again later.
+		if (refresh.kind === 'unavailable') return;
+		if (refresh.kind === 'ended') {
 			const reason: EndReason =
-				body.reason ?? (this.options.role === 'customer' ? 'agent' : 'customer');
+				refresh.reason ?? (this.options.role === 'customer' ? 'agent' : 'customer');
 			this.session.end(reason);
 			await this.#endTask;
 			return;
 		}
-		if (!response.ok) return;
-		const body = (await response.json()) as {
-			ticket: string;
-			features?: Features;
-			present?: string[];
-		};
+		const body = refresh;
 		this.options.ticket = body.ticket;
 		this.#link?.reconnect(body.ticket);
 		if (body.features) this.#applyFeatures(body.features);
@@ -881,7 +869,7 @@ export class SupportClient {
 		this.#lostSince = null;
 		this.#changed();
 		try {
-			if (local) await this.options.notifyServerOfEnd?.(reason);
+			if (local) await this.options.server.end(reason);
 		} finally {
 			// Give the 'end' message a moment on the wire before the connections go.
 			setTimeout(() => this.#link?.destroy(), local ? 300 : 0);

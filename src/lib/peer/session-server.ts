@@ -1,0 +1,108 @@
+/**
+ * The session's HTTP calls, behind one port: the peer client and the components ask this
+ * instead of calling `fetch` themselves, so each can be tested against an in-memory server
+ * and a second transport (another node, a native shell) needs one new implementation.
+ */
+import type { RecordedEvent } from '$lib/session/recorder';
+import { isFinalRefusal } from '$lib/session/recorder';
+import type { EndReason, Features } from '$lib/session/protocol';
+
+/** What trading a ticket for a fresh one gave. */
+export type TicketRefresh =
+	/** A fresh ticket; `present` lists the peers the server counts as present participants. */
+	| { kind: 'refreshed'; ticket: string; features?: Features; present?: string[] }
+	/** The session has ended (elsewhere, or its agent was disabled). */
+	| { kind: 'ended'; reason?: EndReason }
+	/** No answer worth acting on (offline, a 5xx): the session goes on; ask again later. */
+	| { kind: 'unavailable' };
+
+export type LeaveResult = { ok: true } | { ok: false; error?: string };
+
+/** Every participant's calls. */
+export interface SessionServer {
+	refreshTicket(ticket: string): Promise<TicketRefresh>;
+	/** Tells the server the session ended here (revokes its tickets). */
+	end(reason: EndReason): Promise<void>;
+}
+
+/** An agent's calls, on top: the report's events, leaving and handing over. */
+export interface AgentSessionServer extends SessionServer {
+	/** Stores a batch of report events; throws when it should be retried. */
+	postEvents(events: RecordedEvent[]): Promise<void>;
+	/** Leaves the session, handing ownership to `handOverTo` (a user ID) when given. */
+	leave(handOverTo?: string): Promise<LeaveResult>;
+}
+
+type Fetch = typeof fetch;
+
+function postJson(fetchImpl: Fetch, url: string, body: unknown): Promise<Response> {
+	return fetchImpl(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body)
+	});
+}
+
+async function refreshTicket(fetchImpl: Fetch, ticket: string): Promise<TicketRefresh> {
+	let response: Response;
+	try {
+		response = await postJson(fetchImpl, '/api/tickets/refresh', { ticket });
+	} catch {
+		return { kind: 'unavailable' };
+	}
+	if (response.status === 410) {
+		const body = (await response.json().catch(() => ({}))) as { reason?: EndReason };
+		return { kind: 'ended', reason: body.reason };
+	}
+	if (!response.ok) return { kind: 'unavailable' };
+	const body = (await response.json().catch(() => null)) as {
+		ticket?: unknown;
+		features?: Features;
+		present?: unknown;
+	} | null;
+	if (!body || typeof body.ticket !== 'string') return { kind: 'unavailable' };
+	return {
+		kind: 'refreshed',
+		ticket: body.ticket,
+		features: body.features,
+		present: Array.isArray(body.present)
+			? body.present.filter((id): id is string => typeof id === 'string')
+			: undefined
+	};
+}
+
+/** The customer's side (the join page's session and an unattended device's). */
+export function customerSessionServer(fetchImpl: Fetch = fetch): SessionServer {
+	return {
+		refreshTicket: (ticket) => refreshTicket(fetchImpl, ticket),
+		async end(reason) {
+			await postJson(fetchImpl, '/api/customer/end', { reason });
+		}
+	};
+}
+
+/** An agent's side of session `sessionId`. */
+export function agentSessionServer(
+	sessionId: string,
+	fetchImpl: Fetch = fetch
+): AgentSessionServer {
+	const base = `/api/sessions/${encodeURIComponent(sessionId)}`;
+	return {
+		refreshTicket: (ticket) => refreshTicket(fetchImpl, ticket),
+		async end(reason) {
+			await postJson(fetchImpl, `${base}/end`, { reason });
+		},
+		async postEvents(events) {
+			const response = await postJson(fetchImpl, `${base}/events`, { events });
+			// Refused for good (or per event, in a 200's `refused`): dropped, not retried.
+			if (!response.ok && !isFinalRefusal(response.status)) {
+				throw new Error(`events not stored (${response.status})`);
+			}
+		},
+		async leave(handOverTo) {
+			const response = await postJson(fetchImpl, `${base}/leave`, handOverTo ? { handOverTo } : {});
+			const result = (await response.json().catch(() => ({ ok: false }))) as LeaveResult;
+			return result.ok ? { ok: true } : { ok: false, error: result.error };
+		}
+	};
+}
