@@ -250,7 +250,7 @@ export async function disableUser(
 			.where('peer_id', '=', participation.peer_id)
 			.execute();
 		await closeStints(runtime.db, participation.session_id, participation.peer_id, now);
-		runtime.signaling?.closePeer(participation.peer_id);
+		runtime.events.publish('participant-left', participation.session_id, participation.peer_id);
 		await recordServerEvent(
 			runtime,
 			participation.session_id,

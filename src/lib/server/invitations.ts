@@ -221,7 +221,7 @@ export async function leaveSession(
 		.execute();
 	await closeStints(runtime.db, sessionId, leaving.peer_id, leftAt);
 	// Their ticket stops working now: signaling drops the socket and refuses it from here on.
-	runtime.signaling?.closePeer(leaving.peer_id);
+	runtime.events.publish('participant-left', sessionId, leaving.peer_id);
 	await recordServerEvent(runtime, sessionId, 'agent.left', { name: user.name }, user.id);
 	if (present.length <= 1) {
 		await endSupportSession(runtime, sessionId, { reason: 'agent', by: user.id });

@@ -9,6 +9,7 @@ import { guardHttpServer } from './http-guards';
 import { log } from './log';
 import { FailureCount, FailureRateLimiter, GrowingDelay } from './ratelimit';
 import { loadOrCreateSecrets, type ServerSecrets } from './secrets';
+import { localSessionEvents, type SessionEvents } from './session-events';
 import { createSignaling, type Signaling } from './signaling';
 import { expireUnusedCodes } from './support-sessions';
 import { AgentPresenceWatch } from './agent-presence';
@@ -29,6 +30,8 @@ export interface Runtime {
 	accountDelay: GrowingDelay;
 	/** Wrong passwords per device cookie: past its limit, that browser meets the account's delay. */
 	deviceFailures: FailureCount;
+	/** What the session services announce (ended, left, features): signaling listens. */
+	events: SessionEvents;
 	signaling: Signaling | null;
 	/** Agents with the console open: user ID → last time their console checked in (ms). */
 	presence: Map<string, number>;
@@ -146,6 +149,7 @@ async function createRuntime(): Promise<Runtime> {
 		loginLimiter,
 		accountDelay,
 		deviceFailures,
+		events: localSessionEvents(),
 		signaling: null,
 		presence: new Map(),
 		handleUpgrade(req, socket, head) {
@@ -158,6 +162,7 @@ async function createRuntime(): Promise<Runtime> {
 			clearInterval(sweeper);
 			clearInterval(presenceSweeper);
 			runtime.signaling?.close();
+			await runtime.events.close();
 			await closeDb();
 		}
 	};

@@ -27,14 +27,8 @@ const MAX_REFUSED_CONNECTIONS = 64;
 
 export interface Signaling {
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-	/** Closes every socket of a session (it ended: its tickets are no longer honoured). */
-	closeSession(sessionId: string): void;
-	/** Closes one peer's socket (an agent removed from a session). */
-	closePeer(peerId: string): void;
 	/** The peers of a session registered right now. */
 	connectedPeers(sessionId: string): { peerId: string; role: Role }[];
-	/** A refreshed ticket's features apply to what this peer may offer from now on. */
-	updateFeatures(peerId: string, sessionId: string, features: Features): void;
 	/** How many peers are registered now. */
 	readonly size: number;
 	close(): void;
@@ -161,6 +155,27 @@ export function createSignaling(
 		}) as typeof socket.emit;
 	}
 
+	// What the session services announce; signaling never hears it any other way.
+	const subscriptions = [
+		// The session ended: its tickets are no longer honoured.
+		runtime.events.subscribe('session-ended', (sessionId) => {
+			for (const attempt of checking) if (attempt.sessionId === sessionId) attempt.revoked = true;
+			for (const member of members.values()) {
+				if (member.sessionId === sessionId) member.socket.close(4000, 'session ended');
+			}
+		}),
+		// An agent left or was removed: its socket closes, and a connect still being checked fails.
+		runtime.events.subscribe('participant-left', (_sessionId, peerId) => {
+			for (const attempt of checking) if (attempt.peerId === peerId) attempt.revoked = true;
+			members.get(peerId)?.socket.close(4001, 'removed from the session');
+		}),
+		// A refreshed ticket's features apply to what this peer may offer from now on.
+		runtime.events.subscribe('features-changed', (sessionId, peerId, features) => {
+			const member = members.get(peerId);
+			if (member && member.sessionId === sessionId) member.features = features;
+		})
+	];
+
 	return {
 		handleUpgrade(req, socket, head) {
 			// Anything that is not a plain path (`//`, `*`, garbage) is not ours either.
@@ -203,7 +218,7 @@ export function createSignaling(
 					register();
 				}
 			};
-			// Leaving or ending while the check runs revokes it too (see closePeer, closeSession).
+			// Leaving or ending while the check runs revokes it too (see the subscriptions above).
 			const attempt: Checking = { peerId: id, sessionId: claims.sid, revoked: false };
 			checking.add(attempt);
 			const dropped = () => socket.destroy();
@@ -224,16 +239,6 @@ export function createSignaling(
 				.finally(() => checking.delete(attempt));
 			return true;
 		},
-		closeSession(sessionId) {
-			for (const attempt of checking) if (attempt.sessionId === sessionId) attempt.revoked = true;
-			for (const member of members.values()) {
-				if (member.sessionId === sessionId) member.socket.close(4000, 'session ended');
-			}
-		},
-		closePeer(peerId) {
-			for (const attempt of checking) if (attempt.peerId === peerId) attempt.revoked = true;
-			members.get(peerId)?.socket.close(4001, 'removed from the session');
-		},
 		connectedPeers(sessionId) {
 			const peers: { peerId: string; role: Role }[] = [];
 			for (const [peerId, member] of members) {
@@ -243,14 +248,11 @@ export function createSignaling(
 			}
 			return peers;
 		},
-		updateFeatures(peerId, sessionId, features) {
-			const member = members.get(peerId);
-			if (member && member.sessionId === sessionId) member.features = features;
-		},
 		get size() {
 			return members.size;
 		},
 		close() {
+			for (const unsubscribe of subscriptions) unsubscribe();
 			for (const member of members.values()) member.socket.terminate();
 			members.clear();
 			wss.close();

@@ -291,7 +291,7 @@ export async function endSupportSession(
 		target: sessionId,
 		detail: { reason: end.reason }
 	});
-	runtime.signaling?.closeSession(sessionId);
+	runtime.events.publish('session-ended', sessionId);
 	return true;
 }
 
@@ -366,7 +366,7 @@ export async function refreshTicket(runtime: Runtime, ticket: string): Promise<R
 	if (!holder || holder.disabled_at !== null) return { ok: false, error: 'invalid' };
 	// Settings changes reach live sessions here: the new ticket, and signaling's view of the peer.
 	const features = await featuresFor(runtime, { id: session.agent_id });
-	runtime.signaling?.updateFeatures(claims.pid, session.id, features);
+	runtime.events.publish('features-changed', session.id, claims.pid, features);
 	return {
 		ok: true,
 		features,
