@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_FEATURES, type Role } from '$lib/session/protocol';
 import type { TicketClaims } from '$lib/session/ticket';
 import { createMessageChannelPair } from '$lib/session/transport';
 import type { VerifiedPeer } from '../peer-directory';
+import type { MediaKind } from './media-kind';
 import { MediaSender } from './media-sender';
 import { fakeCallLink, fakeStream } from './media-test-fakes';
 import { ScreenModes, agentScreen, customerScreen } from './screen';
@@ -28,20 +29,22 @@ function directory(counterpartRole: Role) {
 }
 
 const placeholder = fakeStream('video');
-const modes = new ScreenModes();
 
-function customerSender() {
-	const peers = directory('agent');
+/** A sender of `kind` (on fake timers: the re-placing and encoding timers are driven by hand). */
+function sending(kind: MediaKind, counterpartRole: Role) {
+	vi.useFakeTimers();
+	const peers = directory(counterpartRole);
 	const link = fakeCallLink();
-	const kind = { ...customerScreen(modes), placeholder: () => placeholder };
 	const sender = new MediaSender(kind, { peers, ticket: () => 'our-ticket' });
 	sender.useLink(link);
 	return { peers, link, sender };
 }
 
-beforeEach(() => {
-	vi.useFakeTimers();
-});
+/** The customer's screen, its placeholder a stand-in (Node has no canvas). */
+function customerSender(modes = new ScreenModes()) {
+	return sending({ ...customerScreen(modes), placeholder: () => placeholder }, 'agent');
+}
+
 afterEach(() => {
 	vi.useRealTimers();
 });
@@ -119,10 +122,7 @@ describe('MediaSender', () => {
 		expect(customer.link.calls[0].swaps.at(-1)).toBe(null);
 		expect(screen.getTracks()[0]).toMatchObject({ stopped: true });
 
-		const peers = directory('customer');
-		const link = fakeCallLink();
-		const sender = new MediaSender(agentScreen(modes), { peers, ticket: () => 't' });
-		sender.useLink(link);
+		const { peers, link, sender } = sending(agentScreen(new ScreenModes()), 'customer');
 		const customerPeer = peer('customer-1', 'customer');
 		peers.verified.set('customer-1', customerPeer);
 		sender.callAhead('customer-1');
@@ -139,11 +139,7 @@ describe('MediaSender', () => {
 
 	it('while sending, encodes again every 5 s for the agents that chose Smooth motion', async () => {
 		const screenModes = new ScreenModes();
-		const peers = directory('agent');
-		const link = fakeCallLink();
-		const kind = { ...customerScreen(screenModes), placeholder: () => placeholder };
-		const sender = new MediaSender(kind, { peers, ticket: () => 't' });
-		sender.useLink(link);
+		const { peers, link, sender } = customerSender(screenModes);
 		for (const id of ['agent-1', 'agent-2']) {
 			peers.verified.set(id, peer(id, 'agent'));
 			sender.peerAdopted(peers.verified.get(id)!);
