@@ -22,6 +22,9 @@ export interface PeerLinkOptions {
 	iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
+/** A media track's kind, as `MediaStreamTrack.kind` names it. */
+export type MediaTrackKind = 'audio' | 'video';
+
 export type SignalingState = 'connecting' | 'online' | 'offline' | 'closed';
 
 export interface IncomingData {
@@ -197,7 +200,7 @@ function binaryChannel(
 	};
 }
 
-/** One media call (a screen stream one way), whose video track can be swapped in place. */
+/** One media call (a stream one way, e.g. a screen), whose track can be swapped in place. */
 export class MediaLink {
 	readonly #call: MediaConnection;
 	#events = new Emitter<{ stream: [stream: MediaStream]; close: [] }>();
@@ -265,13 +268,13 @@ export class MediaLink {
 		return this.#events.on('close', handler);
 	}
 
-	/** Swaps the outgoing video track on the existing connection: no renegotiation. */
-	async replaceVideoTrack(track: MediaStreamTrack | null): Promise<boolean> {
+	/** Swaps the outgoing `kind` track on the existing connection: no renegotiation. */
+	async replaceTrack(kind: MediaTrackKind, track: MediaStreamTrack | null): Promise<boolean> {
 		const pc = this.#call.peerConnection;
 		if (!pc) return false;
 		const transceiver = pc
 			.getTransceivers()
-			.find((t) => t.sender.track?.kind === 'video' || t.receiver.track?.kind === 'video');
+			.find((t) => t.sender.track?.kind === kind || t.receiver.track?.kind === kind);
 		if (!transceiver) return false;
 		await transceiver.sender.replaceTrack(track);
 		return true;

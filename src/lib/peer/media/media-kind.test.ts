@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURES } from '$lib/session/protocol';
+import { MediaKinds, type MediaKind } from './media-kind';
+import { FakeCall, fakeStream } from './media-test-fakes';
+import { SCREEN_KIND, ScreenModes, agentScreen, customerScreen } from './screen';
+
+const modes = new ScreenModes();
+const kinds = () => new MediaKinds([customerScreen(modes), agentScreen(modes)]);
+const withAgentScreen = { ...DEFAULT_FEATURES, agentScreenShare: true };
+const withoutAgentScreen = { ...DEFAULT_FEATURES, agentScreenShare: false };
+
+describe('media kinds', () => {
+	it('looks a call’s kind up by its wire name, and nothing else', () => {
+		const registry = kinds();
+		expect(registry.byWire('screen')?.wire).toBe('screen');
+		expect(registry.byWire('agent-screen')?.wire).toBe('agent-screen');
+		expect(registry.byWire('voice')).toBe(null);
+		expect(registry.byWire({ toString: () => 'screen' })).toBe(null);
+		expect(registry.byWire(undefined)).toBe(null);
+		expect(() => registry.register(customerScreen(modes))).toThrow(/twice/);
+	});
+
+	it('takes the customer’s screen from a customer, and an agent’s only while allowed', () => {
+		const registry = kinds();
+		expect(registry.accepts('screen', 'customer', withoutAgentScreen)?.wire).toBe('screen');
+		expect(registry.accepts('screen', 'agent', withAgentScreen)).toBe(null);
+		expect(registry.accepts('agent-screen', 'agent', withAgentScreen)?.wire).toBe('agent-screen');
+		expect(registry.accepts('agent-screen', 'agent', withoutAgentScreen)).toBe(null);
+		expect(registry.accepts('agent-screen', 'customer', withAgentScreen)).toBe(null);
+	});
+
+	it('gives each role the kinds it sends; only the customer’s screen is called ahead', () => {
+		const registry = kinds();
+		expect(registry.sentBy('customer').map((k) => k.wire)).toEqual([SCREEN_KIND.customer]);
+		expect(registry.sentBy('agent').map((k) => k.wire)).toEqual([SCREEN_KIND.agent]);
+		expect(customerScreen(modes).placeholder).toBeTypeOf('function');
+		expect(agentScreen(modes).placeholder).toBeUndefined();
+	});
+
+	it('a new kind is one registration: a voice both roles send shows up for both', () => {
+		const voice: MediaKind = {
+			wire: 'voice',
+			track: 'audio',
+			sentBy: ['customer', 'agent'],
+			allowed: () => true,
+			placeholder: () => fakeStream('audio')
+		};
+		const registry = kinds().register(voice);
+		expect(registry.sentBy('customer').map((k) => k.wire)).toEqual(['screen', 'voice']);
+		expect(registry.sentBy('agent').map((k) => k.wire)).toEqual(['agent-screen', 'voice']);
+		expect(registry.accepts('voice', 'agent', DEFAULT_FEATURES)).toBe(voice);
+	});
+
+	it('encodes the screen in the mode each agent chose, and follows the path for Smooth only', async () => {
+		const screenModes = new ScreenModes();
+		const kind = customerScreen(screenModes);
+		screenModes.set('agent-2', 'smooth');
+		const call = new FakeCall('agent-1', fakeStream('video'), null);
+		await kind.encode?.(call, 'agent-1');
+		await kind.encode?.(call, 'agent-2');
+		expect(call.modes).toEqual(['sharp', 'smooth']);
+		expect(kind.reencode?.applies('agent-1')).toBe(false);
+		expect(kind.reencode?.applies('agent-2')).toBe(true);
+	});
+});
