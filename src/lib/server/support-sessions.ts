@@ -16,6 +16,11 @@ export interface AgentPresence {
 	name: string;
 }
 
+/** An agent in a session now, with the account it is (what the agents' side compares). */
+export interface PresentAgent extends AgentPresence {
+	userId: string | null;
+}
+
 function codeHash(runtime: Runtime, code: string) {
 	return hmac(runtime.secrets.hmacKey, 'session-code', code);
 }
@@ -84,16 +89,17 @@ export async function getSupportSession(runtime: Runtime, id: string) {
 		.executeTakeFirst();
 }
 
-export async function presentAgents(runtime: Runtime, sessionId: string): Promise<AgentPresence[]> {
+/** The agents in a session now, in the order they joined. */
+export async function presentAgents(runtime: Runtime, sessionId: string): Promise<PresentAgent[]> {
 	const rows = await runtime.db
 		.selectFrom('session_participants')
-		.select(['peer_id', 'name'])
+		.select(['peer_id', 'user_id', 'name'])
 		.where('session_id', '=', sessionId)
 		.where('role', '=', 'agent')
 		.where('left_at', 'is', null)
 		.orderBy('joined_at')
 		.execute();
-	return rows.map((r) => ({ peerId: r.peer_id, name: r.name }));
+	return rows.map((r) => ({ peerId: r.peer_id, userId: r.user_id, name: r.name }));
 }
 
 /** The agent's peer identity in a session: stable across reloads, so a reload rejoins. */

@@ -61,7 +61,10 @@ export const load: PageServerLoad = async ({ cookies }) => {
 			features
 		}),
 		features,
-		agents: await presentAgents(runtime, session.id),
+		agents: (await presentAgents(runtime, session.id)).map(({ peerId, name }) => ({
+			peerId,
+			name
+		})),
 		iceServers: iceServersFor(runtime, claims.pid),
 		iceTransportPolicy: runtime.config.iceTransportPolicy,
 		ticketKey: runtime.secrets.ticketPublicKeyRaw

@@ -5,9 +5,9 @@ import { sessionForReader } from '$lib/server/access';
 import { formatSessionCode } from '$lib/server/codes';
 import { codeCookieName } from '$lib/server/code-cookie';
 import { getRuntime } from '$lib/server/runtime';
-import { joinAsAgent, liveAgentsOf } from '$lib/server/invitations';
+import { joinAsAgent } from '$lib/server/invitations';
 import { participationOf } from '$lib/server/participants';
-import { agentTicket, agentViewStatus } from '$lib/server/support-sessions';
+import { agentTicket, agentViewStatus, presentAgents } from '$lib/server/support-sessions';
 import { iceServersFor } from '$lib/server/turn';
 
 export const load: PageServerLoad = async ({ params, locals, cookies }) => {
@@ -21,8 +21,8 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 		session.status === 'waiting' && !expired ? cookies.get(codeCookieName(session.id)) : undefined;
 	if (session.status !== 'waiting')
 		cookies.delete(codeCookieName(session.id), { path: `/agent/sessions/${session.id}` });
-	const agentsPresent = live ? await liveAgentsOf(runtime, session.id) : [];
-	const present = agentsPresent.some((a) => a.user_id === user.id);
+	const agentsPresent = live ? await presentAgents(runtime, session.id) : [];
+	const present = agentsPresent.some((a) => a.userId === user.id);
 	// The owner, an agent who joined, or an administrator (who then joins as an agent).
 	if (live && user.role !== 'admin' && session.agent_id !== user.id && !present) {
 		error(403, m.agent_session_not_yours());
@@ -34,9 +34,7 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 		: user.role === 'admin' && !present && (await participationOf(runtime.db, session.id, user.id))
 			? await joinAsAgent(runtime, session.id, user)
 			: await agentTicket(runtime, session, user);
-	const others = agentsPresent
-		.filter((a) => a.user_id !== user.id)
-		.map((a) => ({ peerId: a.peer_id, name: a.name, userId: a.user_id }));
+	const others = agentsPresent.filter((a) => a.userId !== user.id);
 	// The chat so far, from the server's records: a reloaded viewer picks up where it was.
 	const chatRows = live
 		? await runtime.db
