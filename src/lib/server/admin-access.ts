@@ -1,8 +1,18 @@
 import { error } from '@sveltejs/kit';
+import type { AdminErrorCode } from '$lib/admin-errors';
 import { m } from '$lib/paraglide/messages';
 import type { SessionUser } from './auth';
 import { SESSION_COOKIE } from './auth';
 import { sha256 } from './secrets';
+
+/** Who does an administration action, for the audit log. */
+export interface Actor {
+	user: SessionUser;
+	ip?: string | null;
+}
+
+/** What an administration action returns: refusals as codes, worded by the route. */
+export type AdminResult<T = object> = ({ ok: true } & T) | { ok: false; error: AdminErrorCode };
 
 /**
  * Every administration load and action calls this, whatever the hooks already checked: a

@@ -1,6 +1,6 @@
 import type { SessionUser } from './auth';
 import { audit } from './audit';
-import { closeStints, openStint } from './participants';
+import { closeStints, openStint, participationOf } from './participants';
 import type { Runtime } from './runtime';
 import { hmac, randomId } from './secrets';
 import {
@@ -103,6 +103,11 @@ export async function pendingInvitations(runtime: Runtime, userId: string) {
 		.where('support_sessions.status', '!=', 'ended')
 		.orderBy('session_invitations.created_at')
 		.execute();
+}
+
+/** Whether the user was ever in the session: present now, or left. */
+export async function hasJoined(runtime: Runtime, sessionId: string, userId: string) {
+	return (await participationOf(runtime.db, sessionId, userId)) !== undefined;
 }
 
 /** Adds an agent to a live session (invitation accepted or join link opened). */

@@ -5,7 +5,7 @@ import { isHttpError } from '@sveltejs/kit';
 import { stringify } from 'devalue';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mayActOn, sessionForActor, sessionForReader } from './access';
-import { disableUser } from './accounts';
+import { disableUser } from './agents';
 import { createUser, type SessionUser } from './auth';
 import { parseBoundedJson } from './bounded-json';
 import { CLOCK_SKEW_MS, MAX_EVENT_DATA_DEPTH, admitEvents, ingestEvents } from './events';

@@ -30,11 +30,15 @@ function newPeerId() {
 }
 
 /** The agent's effective settings: their group's, with their own overrides applied. */
-export async function effectiveSettingsFor(runtime: Runtime, agent: { id: string }) {
-	const view = await settingsForUser(runtime.db, agent.id, {
+/** An agent's settings, and where each comes from (group, override or the server). */
+export async function settingsViewFor(runtime: Runtime, agent: { id: string }) {
+	return settingsForUser(runtime.db, agent.id, {
 		codeLifetimeMinutes: runtime.config.sessionCodeTtlMinutes
 	});
-	return view.settings;
+}
+
+export async function effectiveSettingsFor(runtime: Runtime, agent: { id: string }) {
+	return (await settingsViewFor(runtime, agent)).settings;
 }
 
 /** What a session's agent may do: signed into every ticket of the session, refreshed with it. */
@@ -388,4 +392,56 @@ export async function refreshTicket(runtime: Runtime, ticket: string): Promise<R
 			features
 		})
 	};
+}
+
+/** An agent's sessions that are live or still waiting with a valid code, newest first. */
+export async function liveSessionsOf(runtime: Runtime, agentId: string) {
+	const now = Date.now();
+	return runtime.db
+		.selectFrom('support_sessions')
+		.select(['id', 'customer_name', 'status', 'created_at'])
+		.where('agent_id', '=', agentId)
+		.where((eb) =>
+			eb.or([
+				eb('status', '=', 'active'),
+				eb.and([eb('status', '=', 'waiting'), eb('code_expires_at', '>', now)])
+			])
+		)
+		.orderBy('created_at', 'desc')
+		.execute();
+}
+
+/** The console's list: the last 50 sessions, the agent's own (an administrator sees everyone's). */
+export async function recentSessions(runtime: Runtime, user: SessionUser) {
+	let query = runtime.db
+		.selectFrom('support_sessions')
+		.innerJoin('users', 'users.id', 'support_sessions.agent_id')
+		.select([
+			'support_sessions.id',
+			'support_sessions.status',
+			'support_sessions.customer_name',
+			'support_sessions.created_at',
+			'support_sessions.joined_at',
+			'support_sessions.ended_at',
+			'support_sessions.end_reason',
+			'support_sessions.code_expires_at',
+			'users.name as agent_name'
+		])
+		.orderBy('support_sessions.created_at', 'desc')
+		.limit(50);
+	if (user.role !== 'admin') query = query.where('support_sessions.agent_id', '=', user.id);
+	return query.execute();
+}
+
+/** A session's chat as the server recorded it, oldest first (at most 2000 messages). */
+export async function chatEvents(runtime: Runtime, sessionId: string) {
+	return runtime.db
+		.selectFrom('session_events')
+		.select(['id', 'actor', 'data'])
+		.where('session_id', '=', sessionId)
+		.where('type', '=', 'chat')
+		.orderBy('at')
+		.orderBy('seq')
+		.limit(2000)
+		.execute();
 }

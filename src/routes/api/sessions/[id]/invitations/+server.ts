@@ -1,6 +1,7 @@
 import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { sessionForActor } from '$lib/server/access';
+import { enabledAgents } from '$lib/server/agents';
 import {
 	inviteAgent,
 	inviteLinkToken,
@@ -22,12 +23,7 @@ export const GET: RequestHandler = async ({ params, locals, url }) => {
 		return json({ allowed: false, agents: [], link: null });
 	}
 	const present = new Set((await presentAgents(runtime, params.id)).map((p) => p.userId));
-	const users = await runtime.db
-		.selectFrom('users')
-		.select(['id', 'name', 'email'])
-		.where('disabled_at', 'is', null)
-		.orderBy('name')
-		.execute();
+	const users = await enabledAgents(runtime);
 	return json({
 		allowed: true,
 		agents: users

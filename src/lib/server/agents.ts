@@ -1,129 +1,21 @@
 import crypto from 'node:crypto';
-import { m } from '$lib/paraglide/messages';
-import type { AgentSettings, SettingOverrides } from '$lib/settings';
+import type { SettingOverrides } from '$lib/settings';
 import { SETTING_KEYS } from '$lib/settings';
+import type { Actor, AdminResult } from './admin-access';
 import { audit } from './audit';
-import { createUser, normaliseEmail, type SessionUser } from './auth';
+import { createUser, normaliseEmail } from './auth';
 import type { DB } from './db';
 import type { Role } from './db/schema';
+import { findGroup } from './groups';
+import { issuePasswordLink } from './password-links';
 import { hashPassword } from './passwords';
 import { closeStints } from './participants';
 import type { Runtime } from './runtime';
-import { randomId, sha256 } from './secrets';
-import {
-	DEFAULT_GROUP_ID,
-	groupRowValues,
-	groupSettingsFromRow,
-	overrideRowValues,
-	overridesFromRow
-} from './settings';
+import { randomId } from './secrets';
+import { changedSettings, overrideRowValues, overridesFromRow } from './settings';
 import { endSupportSession, recordServerEvent } from './support-sessions';
 
-/** How long a set-password link can be used. */
-export const PASSWORD_LINK_TTL_MS = 24 * 60 * 60 * 1000;
-
-export type AdminResult<T = object> = ({ ok: true } & T) | { ok: false; error: string };
-
-interface Actor {
-	user: SessionUser;
-	ip?: string | null;
-}
-
-/**
- * A one-time link for setting a password: 256 random bits, of which only the SHA-256 is stored;
- * single use, valid for 24 hours. Issuing a new one voids the user's earlier unused links.
- */
-export async function issuePasswordLink(
-	db: DB,
-	userId: string,
-	purpose: 'invite' | 'reset',
-	createdBy: string | null
-): Promise<string> {
-	const token = crypto.randomBytes(32).toString('base64url');
-	const now = Date.now();
-	await db.transaction().execute(async (trx) => {
-		await trx
-			.deleteFrom('password_tokens')
-			.where('user_id', '=', userId)
-			.where('used_at', 'is', null)
-			.execute();
-		await trx
-			.insertInto('password_tokens')
-			.values({
-				token_hash: sha256(token),
-				user_id: userId,
-				purpose,
-				created_at: now,
-				expires_at: now + PASSWORD_LINK_TTL_MS,
-				used_at: null,
-				created_by: createdBy
-			})
-			.execute();
-	});
-	return token;
-}
-
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
-
-/** Whose link this is, while it can still be used. */
-export async function passwordLinkHolder(db: DB, token: string) {
-	if (!TOKEN_SHAPE.test(token)) return null;
-	const row = await db
-		.selectFrom('password_tokens')
-		.innerJoin('users', 'users.id', 'password_tokens.user_id')
-		.select(['users.id', 'users.name', 'users.email', 'password_tokens.purpose'])
-		.where('password_tokens.token_hash', '=', sha256(token))
-		.where('password_tokens.used_at', 'is', null)
-		.where('password_tokens.expires_at', '>', Date.now())
-		.where('users.disabled_at', 'is', null)
-		.executeTakeFirst();
-	return row ?? null;
-}
-
-/**
- * Sets a password through a link, at most once: one UPDATE marks the link used, so two tabs
- * submitting at once get one winner. Every login of the account is ended.
- */
-export async function setPasswordWithLink(
-	db: DB,
-	token: string,
-	password: string,
-	ip: string | null
-): Promise<AdminResult<{ email: string }>> {
-	if (!TOKEN_SHAPE.test(token)) return { ok: false, error: 'invalid' };
-	const passwordHash = await hashPassword(password);
-	const now = Date.now();
-	const result = await db.transaction().execute(async (trx) => {
-		const used = await trx
-			.updateTable('password_tokens')
-			.set({ used_at: now })
-			.where('token_hash', '=', sha256(token))
-			.where('used_at', 'is', null)
-			.where('expires_at', '>', now)
-			.returning(['user_id', 'purpose'])
-			.executeTakeFirst();
-		if (!used) return null;
-		const user = await trx
-			.updateTable('users')
-			.set({ password_hash: passwordHash })
-			.where('id', '=', used.user_id)
-			.where('disabled_at', 'is', null)
-			.returning(['id', 'email'])
-			.executeTakeFirst();
-		if (!user) return null;
-		await trx.deleteFrom('login_sessions').where('user_id', '=', user.id).execute();
-		return { user, purpose: used.purpose };
-	});
-	if (!result) return { ok: false, error: 'invalid' };
-	await audit(db, {
-		actorId: result.user.id,
-		action: 'user.password-set',
-		target: result.user.id,
-		detail: { via: result.purpose },
-		ip
-	});
-	return { ok: true, email: result.user.email };
-}
+/** Agent administration: accounts, roles, groups and overrides. Refusals are codes the routes word. */
 
 export async function createAgent(
 	runtime: Runtime,
@@ -136,9 +28,9 @@ export async function createAgent(
 		.select('id')
 		.where('email', '=', email)
 		.executeTakeFirst();
-	if (taken) return { ok: false, error: m.admin_error_email_taken() };
+	if (taken) return { ok: false, error: 'email-taken' };
 	const group = await findGroup(runtime.db, input.groupId);
-	if (!group) return { ok: false, error: m.admin_error_choose_group() };
+	if (!group) return { ok: false, error: 'choose-group' };
 	// No password until the link is used: a random one nobody knows stands in.
 	const user = await createUser(runtime.db, {
 		email,
@@ -170,10 +62,6 @@ async function findUser(db: DB, userId: string) {
 		.executeTakeFirst();
 }
 
-async function findGroup(db: DB, groupId: string) {
-	return db.selectFrom('groups').selectAll().where('id', '=', groupId).executeTakeFirst();
-}
-
 /** Enabled administrators other than `userId`. */
 async function otherActiveAdmins(db: DB, userId: string): Promise<number> {
 	const row = await db
@@ -186,8 +74,6 @@ async function otherActiveAdmins(db: DB, userId: string): Promise<number> {
 	return Number(row.n);
 }
 
-const LAST_ADMIN = 'This is the last administrator: make another one first.';
-
 /**
  * Disables an account: its logins end, its live sessions end at once (their signaling sockets
  * close, both pages learn it at their next ticket refresh), and it leaves sessions it joined.
@@ -197,7 +83,7 @@ export async function disableUser(
 	actor: Actor,
 	userId: string
 ): Promise<AdminResult<{ endedSessions: number }>> {
-	if (userId === actor.user.id) return { ok: false, error: m.admin_error_disable_self() };
+	if (userId === actor.user.id) return { ok: false, error: 'disable-self' };
 	const now = Date.now();
 	// One transaction for the check and the change: two admins disabling each other cannot
 	// both succeed.
@@ -217,9 +103,9 @@ export async function disableUser(
 			.execute();
 		return user;
 	});
-	if (outcome === 'missing') return { ok: false, error: m.admin_error_no_account() };
-	if (outcome === 'already') return { ok: false, error: m.admin_error_already_disabled() };
-	if (outcome === 'last-admin') return { ok: false, error: LAST_ADMIN };
+	if (outcome === 'missing') return { ok: false, error: 'no-account' };
+	if (outcome === 'already') return { ok: false, error: 'already-disabled' };
+	if (outcome === 'last-admin') return { ok: false, error: 'last-admin' };
 
 	const owned = await runtime.db
 		.selectFrom('support_sessions')
@@ -281,7 +167,7 @@ export async function enableUser(
 		.where('disabled_at', 'is not', null)
 		.returning(['email'])
 		.executeTakeFirst();
-	if (!user) return { ok: false, error: m.admin_error_not_disabled() };
+	if (!user) return { ok: false, error: 'not-disabled' };
 	await audit(runtime.db, {
 		actorId: actor.user.id,
 		action: 'user.enabled',
@@ -299,7 +185,7 @@ export async function changeRole(
 	role: Role
 ): Promise<AdminResult> {
 	if (userId === actor.user.id && role !== 'admin') {
-		return { ok: false, error: m.admin_error_own_admin_role() };
+		return { ok: false, error: 'own-admin-role' };
 	}
 	const outcome = await runtime.db.transaction().execute(async (trx) => {
 		const user = await findUser(trx, userId);
@@ -315,9 +201,9 @@ export async function changeRole(
 		await trx.updateTable('users').set({ role }).where('id', '=', userId).execute();
 		return user;
 	});
-	if (outcome === 'missing') return { ok: false, error: m.admin_error_no_account() };
+	if (outcome === 'missing') return { ok: false, error: 'no-account' };
 	if (outcome === 'same') return { ok: true };
-	if (outcome === 'last-admin') return { ok: false, error: LAST_ADMIN };
+	if (outcome === 'last-admin') return { ok: false, error: 'last-admin' };
 	await audit(runtime.db, {
 		actorId: actor.user.id,
 		action: 'user.role-changed',
@@ -339,8 +225,8 @@ export async function resetPassword(
 	userId: string
 ): Promise<AdminResult<{ token: string }>> {
 	const user = await findUser(runtime.db, userId);
-	if (!user) return { ok: false, error: m.admin_error_no_account() };
-	if (user.disabled_at !== null) return { ok: false, error: m.admin_error_enable_first() };
+	if (!user) return { ok: false, error: 'no-account' };
+	if (user.disabled_at !== null) return { ok: false, error: 'enable-first' };
 	const unusable = await hashPassword(randomId(32));
 	await runtime.db.transaction().execute(async (trx) => {
 		await trx
@@ -370,9 +256,9 @@ export async function changeGroup(
 	groupId: string
 ): Promise<AdminResult> {
 	const user = await findUser(runtime.db, userId);
-	if (!user) return { ok: false, error: m.admin_error_no_account() };
+	if (!user) return { ok: false, error: 'no-account' };
 	const group = await findGroup(runtime.db, groupId);
-	if (!group) return { ok: false, error: m.admin_error_no_group() };
+	if (!group) return { ok: false, error: 'no-group' };
 	if (user.group_id === group.id) return { ok: true };
 	const previous = await findGroup(runtime.db, user.group_id);
 	await runtime.db
@@ -390,18 +276,6 @@ export async function changeGroup(
 	return { ok: true };
 }
 
-/** The keys whose value differs, with the new value (for the audit log). */
-function changedSettings(
-	before: AgentSettings | SettingOverrides,
-	after: AgentSettings | SettingOverrides
-) {
-	const changes: Record<string, unknown> = {};
-	for (const key of SETTING_KEYS) {
-		if (before[key] !== after[key]) changes[key] = after[key] ?? 'inherit';
-	}
-	return changes;
-}
-
 export async function saveOverrides(
 	runtime: Runtime,
 	actor: Actor,
@@ -409,7 +283,7 @@ export async function saveOverrides(
 	overrides: SettingOverrides
 ): Promise<AdminResult> {
 	const user = await findUser(runtime.db, userId);
-	if (!user) return { ok: false, error: m.admin_error_no_account() };
+	if (!user) return { ok: false, error: 'no-account' };
 	const existing = await runtime.db
 		.selectFrom('agent_overrides')
 		.selectAll()
@@ -444,101 +318,71 @@ function emptyOverrides(): SettingOverrides {
 	return Object.fromEntries(SETTING_KEYS.map((key) => [key, null]));
 }
 
-export async function createGroup(
-	runtime: Runtime,
-	actor: Actor,
-	input: { name: string; settings: AgentSettings }
-): Promise<AdminResult<{ groupId: string }>> {
-	const taken = await runtime.db
-		.selectFrom('groups')
-		.select('id')
-		.where('name', '=', input.name)
-		.executeTakeFirst();
-	if (taken) return { ok: false, error: m.admin_error_group_taken() };
-	const now = Date.now();
-	const id = randomId(9);
-	await runtime.db
-		.insertInto('groups')
-		.values({
-			id,
-			name: input.name,
-			...groupRowValues(input.settings),
-			created_at: now,
-			updated_at: now
-		})
+/** Every account for the administration overview: disabled last, with live sessions and last login. */
+export async function listAgents(runtime: Runtime) {
+	const agents = await runtime.db
+		.selectFrom('users')
+		.leftJoin('groups', 'groups.id', 'users.group_id')
+		.select((eb) => [
+			'users.id',
+			'users.name',
+			'users.email',
+			'users.role',
+			'users.disabled_at',
+			'users.created_at',
+			'groups.name as group_name',
+			eb
+				.selectFrom('support_sessions')
+				.select((inner) => inner.fn.countAll<number>().as('n'))
+				.whereRef('support_sessions.agent_id', '=', 'users.id')
+				.where('support_sessions.status', '=', 'active')
+				.as('live_sessions'),
+			eb
+				.selectFrom('audit_log')
+				.select((inner) => inner.fn.max('audit_log.at').as('at'))
+				.whereRef('audit_log.actor_id', '=', 'users.id')
+				.where('audit_log.action', '=', 'login.succeeded')
+				.as('last_login')
+		])
+		.orderBy('users.disabled_at')
+		.orderBy('users.name')
 		.execute();
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'group.created',
-		target: id,
-		detail: { name: input.name, settings: input.settings },
-		ip: actor.ip
-	});
-	return { ok: true, groupId: id };
+	return agents.map((a) => ({
+		id: a.id,
+		name: a.name,
+		email: a.email,
+		role: a.role,
+		disabled: a.disabled_at !== null,
+		group: a.group_name ?? '—',
+		liveSessions: Number(a.live_sessions ?? 0),
+		lastLogin: a.last_login === null ? null : Number(a.last_login)
+	}));
 }
 
-/** Saves a group; new sessions get the settings at once, live ones at their next ticket refresh. */
-export async function updateGroup(
-	runtime: Runtime,
-	actor: Actor,
-	groupId: string,
-	input: { name: string; settings: AgentSettings }
-): Promise<AdminResult> {
-	const group = await findGroup(runtime.db, groupId);
-	if (!group) return { ok: false, error: m.admin_error_no_group() };
-	const clash = await runtime.db
-		.selectFrom('groups')
-		.select('id')
-		.where('name', '=', input.name)
-		.where('id', '!=', groupId)
+export async function getAgent(runtime: Runtime, userId: string) {
+	return runtime.db
+		.selectFrom('users')
+		.select(['id', 'name', 'email', 'role', 'disabled_at', 'created_at', 'group_id'])
+		.where('id', '=', userId)
 		.executeTakeFirst();
-	if (clash) return { ok: false, error: m.admin_error_group_taken() };
-	const changes = changedSettings(groupSettingsFromRow(group), input.settings);
-	if (group.name !== input.name) changes.name = input.name;
-	if (Object.keys(changes).length === 0) return { ok: true };
-	await runtime.db
-		.updateTable('groups')
-		.set({ name: input.name, ...groupRowValues(input.settings), updated_at: Date.now() })
-		.where('id', '=', groupId)
-		.execute();
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'group.updated',
-		target: groupId,
-		detail: { name: input.name, changes },
-		ip: actor.ip
-	});
-	return { ok: true };
 }
 
-export async function deleteGroup(
-	runtime: Runtime,
-	actor: Actor,
-	groupId: string
-): Promise<AdminResult> {
-	if (groupId === DEFAULT_GROUP_ID) return { ok: false, error: m.admin_error_default_group() };
-	const outcome = await runtime.db.transaction().execute(async (trx) => {
-		const group = await findGroup(trx, groupId);
-		if (!group) return 'missing' as const;
-		const member = await trx
-			.selectFrom('users')
-			.select('id')
-			.where('group_id', '=', groupId)
-			.executeTakeFirst();
-		if (member) return 'in-use' as const;
-		await trx.deleteFrom('groups').where('id', '=', groupId).execute();
-		return group;
-	});
-	if (outcome === 'missing') return { ok: false, error: m.admin_error_no_group() };
-	if (outcome === 'in-use') {
-		return { ok: false, error: m.admin_error_group_has_agents() };
-	}
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'group.deleted',
-		target: groupId,
-		detail: { name: outcome.name },
-		ip: actor.ip
-	});
-	return { ok: true };
+/** An account's name; the account must exist (sessions keep their agent). */
+export async function agentName(runtime: Runtime, userId: string): Promise<string> {
+	const agent = await runtime.db
+		.selectFrom('users')
+		.select(['id', 'name'])
+		.where('id', '=', userId)
+		.executeTakeFirstOrThrow();
+	return agent.name;
+}
+
+/** The accounts that can work, by name (whom an agent can invite). */
+export async function enabledAgents(runtime: Runtime) {
+	return runtime.db
+		.selectFrom('users')
+		.select(['id', 'name', 'email'])
+		.where('disabled_at', 'is', null)
+		.orderBy('name')
+		.execute();
 }
