@@ -355,7 +355,7 @@ describe('what may be added to a session record, and when', () => {
 				received_at: Date.now()
 			})
 			.execute();
-		const report = await sessionReport(runtime.db, s.id);
+		const report = await sessionReport(runtime, s.id);
 		expect(report!.events.find((e) => e.id === 'deep-old')!.data).toEqual({});
 		// What the report page hands SvelteKit must serialise.
 		expect(() => stringify(report)).not.toThrow();
