@@ -1,50 +1,28 @@
 /** Why an administration action was refused, as the store says it; the route words it. */
 import { m } from '$lib/paraglide/messages';
 
-export type AdminErrorCode =
-	| 'email-taken'
-	| 'choose-group'
-	| 'disable-self'
-	| 'no-account'
-	| 'already-disabled'
-	| 'not-disabled'
-	| 'last-admin'
-	| 'own-admin-role'
-	| 'enable-first'
-	| 'no-group'
-	| 'group-taken'
-	| 'default-group'
-	| 'group-has-agents';
-
 type Options = { locale?: 'en' | 'it' };
 
+const WORDS = {
+	'email-taken': m.admin_error_email_taken,
+	'choose-group': m.admin_error_choose_group,
+	'disable-self': m.admin_error_disable_self,
+	'no-account': m.admin_error_no_account,
+	'already-disabled': m.admin_error_already_disabled,
+	'not-disabled': m.admin_error_not_disabled,
+	'last-admin': m.admin_error_last_admin,
+	'own-admin-role': m.admin_error_own_admin_role,
+	'enable-first': m.admin_error_enable_first,
+	'no-group': m.admin_error_no_group,
+	'group-taken': m.admin_error_group_taken,
+	'default-group': m.admin_error_default_group,
+	'group-has-agents': m.admin_error_group_has_agents
+} satisfies Record<string, (inputs: Record<string, never>, options: Options) => string>;
+
+export type AdminErrorCode = keyof typeof WORDS;
+
+export const ADMIN_ERROR_CODES = Object.keys(WORDS) as AdminErrorCode[];
+
 export function adminErrorText(code: AdminErrorCode, options: Options = {}): string {
-	switch (code) {
-		case 'email-taken':
-			return m.admin_error_email_taken({}, options);
-		case 'choose-group':
-			return m.admin_error_choose_group({}, options);
-		case 'disable-self':
-			return m.admin_error_disable_self({}, options);
-		case 'no-account':
-			return m.admin_error_no_account({}, options);
-		case 'already-disabled':
-			return m.admin_error_already_disabled({}, options);
-		case 'not-disabled':
-			return m.admin_error_not_disabled({}, options);
-		case 'last-admin':
-			return m.admin_error_last_admin({}, options);
-		case 'own-admin-role':
-			return m.admin_error_own_admin_role({}, options);
-		case 'enable-first':
-			return m.admin_error_enable_first({}, options);
-		case 'no-group':
-			return m.admin_error_no_group({}, options);
-		case 'group-taken':
-			return m.admin_error_group_taken({}, options);
-		case 'default-group':
-			return m.admin_error_default_group({}, options);
-		case 'group-has-agents':
-			return m.admin_error_group_has_agents({}, options);
-	}
+	return WORDS[code]({}, options);
 }

@@ -252,6 +252,7 @@ describe('groups and overrides reach the session', () => {
 });
 
 describe('refusals are codes the routes word', () => {
+	const refused = (error: string) => ({ ok: false, error });
 	const SETTINGS = {
 		fileTransfer: true,
 		maxFileSize: MEGABYTE,
@@ -266,7 +267,7 @@ describe('refusals are codes the routes word', () => {
 		const { user } = await newAgent('codes@accounts.test');
 		const input = { name: 'Codes', role: 'agent' as const, groupId: DEFAULT_GROUP_ID };
 		expect(await createAgent(runtime, actor(), { ...input, email: 'CODES@accounts.test' })).toEqual(
-			{ ok: false, error: 'email-taken' }
+			refused('email-taken')
 		);
 		expect(
 			await createAgent(runtime, actor(), {
@@ -274,52 +275,23 @@ describe('refusals are codes the routes word', () => {
 				email: 'nogroup@accounts.test',
 				groupId: 'missing'
 			})
-		).toEqual({ ok: false, error: 'choose-group' });
-		expect(await disableUser(runtime, actor(), admin.id)).toEqual({
-			ok: false,
-			error: 'disable-self'
-		});
-		expect(await disableUser(runtime, actor(), 'missing')).toEqual({
-			ok: false,
-			error: 'no-account'
-		});
-		expect(await changeRole(runtime, actor(), admin.id, 'agent')).toEqual({
-			ok: false,
-			error: 'own-admin-role'
-		});
-		expect(await changeRole(runtime, actor(), 'missing', 'agent')).toEqual({
-			ok: false,
-			error: 'no-account'
-		});
-		expect(await enableUser(runtime, actor(), user.id)).toEqual({
-			ok: false,
-			error: 'not-disabled'
-		});
+		).toEqual(refused('choose-group'));
+		expect(await disableUser(runtime, actor(), admin.id)).toEqual(refused('disable-self'));
+		expect(await disableUser(runtime, actor(), 'missing')).toEqual(refused('no-account'));
+		expect(await changeRole(runtime, actor(), admin.id, 'agent')).toEqual(
+			refused('own-admin-role')
+		);
+		expect(await changeRole(runtime, actor(), 'missing', 'agent')).toEqual(refused('no-account'));
+		expect(await enableUser(runtime, actor(), user.id)).toEqual(refused('not-disabled'));
 		expect((await disableUser(runtime, actor(), user.id)).ok).toBe(true);
-		expect(await disableUser(runtime, actor(), user.id)).toEqual({
-			ok: false,
-			error: 'already-disabled'
-		});
-		expect(await resetPassword(runtime, actor(), user.id)).toEqual({
-			ok: false,
-			error: 'enable-first'
-		});
-		expect(await resetPassword(runtime, actor(), 'missing')).toEqual({
-			ok: false,
-			error: 'no-account'
-		});
-		expect(await changeGroup(runtime, actor(), user.id, 'missing')).toEqual({
-			ok: false,
-			error: 'no-group'
-		});
-		expect(await changeGroup(runtime, actor(), 'missing', DEFAULT_GROUP_ID)).toEqual({
-			ok: false,
-			error: 'no-account'
-		});
-		expect(await saveOverrides(runtime, actor(), 'missing', {})).toEqual({
-			ok: false,
-			error: 'no-account'
-		});
+		expect(await disableUser(runtime, actor(), user.id)).toEqual(refused('already-disabled'));
+		expect(await resetPassword(runtime, actor(), user.id)).toEqual(refused('enable-first'));
+		expect(await resetPassword(runtime, actor(), 'missing')).toEqual(refused('no-account'));
+		expect(await changeGroup(runtime, actor(), user.id, 'missing')).toEqual(refused('no-group'));
+		expect(await changeGroup(runtime, actor(), 'missing', DEFAULT_GROUP_ID)).toEqual(
+			refused('no-account')
+		);
+		expect(await saveOverrides(runtime, actor(), 'missing', {})).toEqual(refused('no-account'));
 	});
 
 	it('for groups', async () => {
@@ -328,39 +300,29 @@ describe('refusals are codes the routes word', () => {
 		if (!group.ok) throw new Error(group.error);
 		const other = await createGroup(runtime, actor(), { name: 'Other', settings: SETTINGS });
 		if (!other.ok) throw new Error(other.error);
-		expect(await createGroup(runtime, actor(), { name: 'Codes', settings: SETTINGS })).toEqual({
-			ok: false,
-			error: 'group-taken'
-		});
+		expect(await createGroup(runtime, actor(), { name: 'Codes', settings: SETTINGS })).toEqual(
+			refused('group-taken')
+		);
 		expect(
 			await updateGroup(runtime, actor(), other.groupId, { name: 'Codes', settings: SETTINGS })
-		).toEqual({ ok: false, error: 'group-taken' });
+		).toEqual(refused('group-taken'));
 		expect(
 			await updateGroup(runtime, actor(), 'missing', { name: 'Gone', settings: SETTINGS })
-		).toEqual({ ok: false, error: 'no-group' });
+		).toEqual(refused('no-group'));
 		expect((await changeGroup(runtime, actor(), user.id, group.groupId)).ok).toBe(true);
-		expect(await deleteGroup(runtime, actor(), group.groupId)).toEqual({
-			ok: false,
-			error: 'group-has-agents'
-		});
-		expect(await deleteGroup(runtime, actor(), DEFAULT_GROUP_ID)).toEqual({
-			ok: false,
-			error: 'default-group'
-		});
-		expect(await deleteGroup(runtime, actor(), 'missing')).toEqual({
-			ok: false,
-			error: 'no-group'
-		});
+		expect(await deleteGroup(runtime, actor(), group.groupId)).toEqual(refused('group-has-agents'));
+		expect(await deleteGroup(runtime, actor(), DEFAULT_GROUP_ID)).toEqual(refused('default-group'));
+		expect(await deleteGroup(runtime, actor(), 'missing')).toEqual(refused('no-group'));
 		expect((await deleteGroup(runtime, actor(), other.groupId)).ok).toBe(true);
 	});
 
 	it('for set-password links', async () => {
 		expect(
 			await setPasswordWithLink(runtime, 'not a token', 'a long enough password', null)
-		).toEqual({ ok: false, error: 'invalid-link' });
+		).toEqual(refused('invalid-link'));
 		expect(
 			await setPasswordWithLink(runtime, 'A'.repeat(43), 'a long enough password', null)
-		).toEqual({ ok: false, error: 'invalid-link' });
+		).toEqual(refused('invalid-link'));
 	});
 });
 

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import type { SettingOverrides } from '$lib/settings';
 import { SETTING_KEYS } from '$lib/settings';
-import type { Actor, AdminResult } from './admin-access';
-import { audit } from './audit';
+import { auditBy, type Actor, type AdminResult } from './admin-access';
 import { createUser, normaliseEmail } from './auth';
 import type { DB } from './db';
 import type { Role } from './db/schema';
@@ -44,12 +43,11 @@ export async function createAgent(
 		.where('id', '=', user.id)
 		.execute();
 	const token = await issuePasswordLink(runtime.db, user.id, 'invite', actor.user.id);
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'user.created',
-		target: user.id,
-		detail: { email, name: user.name, role: input.role, group: group.name },
-		ip: actor.ip
+	await auditBy(runtime, actor, 'user.created', user.id, {
+		email,
+		name: user.name,
+		role: input.role,
+		group: group.name
 	});
 	return { ok: true, userId: user.id, token };
 }
@@ -145,13 +143,7 @@ export async function disableUser(
 			actor.user.id
 		);
 	}
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'user.disabled',
-		target: userId,
-		detail: { email: outcome.email, endedSessions },
-		ip: actor.ip
-	});
+	await auditBy(runtime, actor, 'user.disabled', userId, { email: outcome.email, endedSessions });
 	return { ok: true, endedSessions };
 }
 
@@ -168,13 +160,7 @@ export async function enableUser(
 		.returning(['email'])
 		.executeTakeFirst();
 	if (!user) return { ok: false, error: 'not-disabled' };
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'user.enabled',
-		target: userId,
-		detail: { email: user.email },
-		ip: actor.ip
-	});
+	await auditBy(runtime, actor, 'user.enabled', userId, { email: user.email });
 	return { ok: true };
 }
 
@@ -204,12 +190,10 @@ export async function changeRole(
 	if (outcome === 'missing') return { ok: false, error: 'no-account' };
 	if (outcome === 'same') return { ok: true };
 	if (outcome === 'last-admin') return { ok: false, error: 'last-admin' };
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'user.role-changed',
-		target: userId,
-		detail: { email: outcome.email, from: outcome.role, to: role },
-		ip: actor.ip
+	await auditBy(runtime, actor, 'user.role-changed', userId, {
+		email: outcome.email,
+		from: outcome.role,
+		to: role
 	});
 	return { ok: true };
 }
@@ -239,13 +223,7 @@ export async function resetPassword(
 		await logins.execute();
 	});
 	const token = await issuePasswordLink(runtime.db, userId, 'reset', actor.user.id);
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'user.password-reset',
-		target: userId,
-		detail: { email: user.email },
-		ip: actor.ip
-	});
+	await auditBy(runtime, actor, 'user.password-reset', userId, { email: user.email });
 	return { ok: true, token };
 }
 
@@ -266,12 +244,10 @@ export async function changeGroup(
 		.set({ group_id: group.id })
 		.where('id', '=', userId)
 		.execute();
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'user.group-changed',
-		target: userId,
-		detail: { email: user.email, from: previous?.name ?? user.group_id, to: group.name },
-		ip: actor.ip
+	await auditBy(runtime, actor, 'user.group-changed', userId, {
+		email: user.email,
+		from: previous?.name ?? user.group_id,
+		to: group.name
 	});
 	return { ok: true };
 }
@@ -304,13 +280,7 @@ export async function saveOverrides(
 			.onConflict((oc) => oc.column('user_id').doUpdateSet(values))
 			.execute();
 	}
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'user.overrides-changed',
-		target: userId,
-		detail: { email: user.email, changes },
-		ip: actor.ip
-	});
+	await auditBy(runtime, actor, 'user.overrides-changed', userId, { email: user.email, changes });
 	return { ok: true };
 }
 

@@ -1,6 +1,5 @@
 import type { AgentSettings } from '$lib/settings';
-import type { Actor, AdminResult } from './admin-access';
-import { audit } from './audit';
+import { auditBy, type Actor, type AdminResult } from './admin-access';
 import type { DB } from './db';
 import type { Runtime } from './runtime';
 import { randomId } from './secrets';
@@ -40,12 +39,9 @@ export async function createGroup(
 			updated_at: now
 		})
 		.execute();
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'group.created',
-		target: id,
-		detail: { name: input.name, settings: input.settings },
-		ip: actor.ip
+	await auditBy(runtime, actor, 'group.created', id, {
+		name: input.name,
+		settings: input.settings
 	});
 	return { ok: true, groupId: id };
 }
@@ -74,13 +70,7 @@ export async function updateGroup(
 		.set({ name: input.name, ...groupRowValues(input.settings), updated_at: Date.now() })
 		.where('id', '=', groupId)
 		.execute();
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'group.updated',
-		target: groupId,
-		detail: { name: input.name, changes },
-		ip: actor.ip
-	});
+	await auditBy(runtime, actor, 'group.updated', groupId, { name: input.name, changes });
 	return { ok: true };
 }
 
@@ -106,13 +96,7 @@ export async function deleteGroup(
 	if (outcome === 'in-use') {
 		return { ok: false, error: 'group-has-agents' };
 	}
-	await audit(runtime.db, {
-		actorId: actor.user.id,
-		action: 'group.deleted',
-		target: groupId,
-		detail: { name: outcome.name },
-		ip: actor.ip
-	});
+	await auditBy(runtime, actor, 'group.deleted', groupId, { name: outcome.name });
 	return { ok: true };
 }
 
