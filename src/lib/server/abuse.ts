@@ -39,3 +39,32 @@ export async function fileAbuseReport(
 	});
 	return true;
 }
+
+/** The reports customers filed, newest first, a page at a time; with the total. */
+export async function listAbuseReports(runtime: Runtime, page: number, pageSize: number) {
+	const { total } = await runtime.db
+		.selectFrom('abuse_reports')
+		.select((eb) => eb.fn.countAll<number>().as('total'))
+		.executeTakeFirstOrThrow();
+	const reports = await runtime.db
+		.selectFrom('abuse_reports as r')
+		.innerJoin('support_sessions as s', 's.id', 'r.session_id')
+		.innerJoin('users as u', 'u.id', 's.agent_id')
+		.select([
+			'r.id',
+			'r.created_at',
+			'r.description',
+			'r.contact',
+			's.id as session_id',
+			's.created_at as code_issued_at',
+			's.customer_name',
+			'u.id as agent_id',
+			'u.name as agent_name',
+			'u.email as agent_email'
+		])
+		.orderBy('r.created_at', 'desc')
+		.limit(pageSize)
+		.offset((page - 1) * pageSize)
+		.execute();
+	return { total: Number(total), reports };
+}

@@ -1,8 +1,31 @@
 import { error } from '@sveltejs/kit';
+import type { AdminErrorCode } from '$lib/admin-errors';
 import { m } from '$lib/paraglide/messages';
+import { audit } from './audit';
 import type { SessionUser } from './auth';
 import { SESSION_COOKIE } from './auth';
+import type { Runtime } from './runtime';
 import { sha256 } from './secrets';
+
+/** Who does an administration action, for the audit log. */
+export interface Actor {
+	user: SessionUser;
+	ip?: string | null;
+}
+
+/** What an administration action returns: refusals as codes, worded by the route. */
+export type AdminResult<T = object> = ({ ok: true } & T) | { ok: false; error: AdminErrorCode };
+
+/** An administration action in the audit log: who, from where, on what. */
+export async function auditBy(
+	runtime: Runtime,
+	actor: Actor,
+	action: string,
+	target: string,
+	detail: Record<string, unknown>
+): Promise<void> {
+	await audit(runtime.db, { actorId: actor.user.id, action, target, detail, ip: actor.ip });
+}
 
 /**
  * Every administration load and action calls this, whatever the hooks already checked: a

@@ -48,11 +48,11 @@ function cookieJar() {
 
 describe("an agent's language", () => {
 	it('is none until chosen, then kept on the account; null goes back to the browser', async () => {
-		expect(await agentLocale(runtime.db, agent.id)).toBeNull();
-		await saveAgentLocale(runtime.db, agent.id, 'it');
-		expect(await agentLocale(runtime.db, agent.id)).toBe('it');
-		await saveAgentLocale(runtime.db, agent.id, null);
-		expect(await agentLocale(runtime.db, agent.id)).toBeNull();
+		expect(await agentLocale(runtime, agent.id)).toBeNull();
+		await saveAgentLocale(runtime, agent.id, 'it');
+		expect(await agentLocale(runtime, agent.id)).toBe('it');
+		await saveAgentLocale(runtime, agent.id, null);
+		expect(await agentLocale(runtime, agent.id)).toBeNull();
 	});
 
 	it('ignores a stored language the catalogue no longer has', async () => {
@@ -61,7 +61,7 @@ describe("an agent's language", () => {
 			.set({ locale: 'xx' })
 			.where('id', '=', agent.id)
 			.execute();
-		expect(await agentLocale(runtime.db, agent.id)).toBeNull();
+		expect(await agentLocale(runtime, agent.id)).toBeNull();
 	});
 
 	it('accepts only the catalogue’s languages, or null', () => {
@@ -107,11 +107,11 @@ describe("an agent's language", () => {
 		const saved = await call({ locale: 'it' });
 		expect(saved.status).toBe(200);
 		expect(saved.jar.get('PONTE_LOCALE')?.value).toBe('it');
-		expect(await agentLocale(runtime.db, agent.id)).toBe('it');
+		expect(await agentLocale(runtime, agent.id)).toBe('it');
 
 		expect((await call({ locale: 'klingon' })).status).toBe(400);
 		expect((await call({ locale: 'en' }, null)).status).toBe(401);
-		expect(await agentLocale(runtime.db, agent.id)).toBe('it');
+		expect(await agentLocale(runtime, agent.id)).toBe('it');
 	});
 });
 
@@ -147,7 +147,7 @@ describe('report exports in the agent’s language', () => {
 
 	it('writes Italian headings and descriptions for an agent who chose Italian', async () => {
 		const id = await endedSession();
-		await saveAgentLocale(runtime.db, agent.id, 'it');
+		await saveAgentLocale(runtime, agent.id, 'it');
 
 		const csv = await exported(id, 'csv');
 		expect(csv.language).toBe('it');
@@ -168,7 +168,7 @@ describe('report exports in the agent’s language', () => {
 
 	it('writes English for an agent who chose English', async () => {
 		const id = await endedSession();
-		await saveAgentLocale(runtime.db, agent.id, 'en');
+		await saveAgentLocale(runtime, agent.id, 'en');
 
 		const csv = await exported(id, 'csv');
 		expect(csv.language).toBe('en');

@@ -1,7 +1,7 @@
 import type { Cookies } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { cookieMaxAge, cookieName, isLocale, locales, type Locale } from '$lib/paraglide/runtime';
-import type { DB } from './db';
+import type { Runtime } from './runtime';
 
 /**
  * An agent's language, kept on their account: the console opens in it on any browser (login
@@ -14,8 +14,8 @@ export const LocaleChoice = v.object({
 	locale: v.nullable(v.picklist(locales, 'Unknown language'))
 });
 
-export async function agentLocale(db: DB, userId: string): Promise<Locale | null> {
-	const row = await db
+export async function agentLocale(runtime: Runtime, userId: string): Promise<Locale | null> {
+	const row = await runtime.db
 		.selectFrom('users')
 		.select('locale')
 		.where('id', '=', userId)
@@ -25,11 +25,11 @@ export async function agentLocale(db: DB, userId: string): Promise<Locale | null
 }
 
 export async function saveAgentLocale(
-	db: DB,
+	runtime: Runtime,
 	userId: string,
 	locale: Locale | null
 ): Promise<void> {
-	await db.updateTable('users').set({ locale }).where('id', '=', userId).execute();
+	await runtime.db.updateTable('users').set({ locale }).where('id', '=', userId).execute();
 }
 
 /**

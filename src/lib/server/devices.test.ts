@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Device, deviceStatement, type KeyValueStore } from '$lib/customer-app/device';
 import { createUser, type SessionUser } from './auth';
 import {
+	CHALLENGE_TTL_MS,
+	UsedNonces,
 	authenticateDevice,
 	completeEnrolment,
 	issueChallenge,
@@ -272,5 +274,15 @@ describe('device requests', () => {
 			.executeTakeFirstOrThrow();
 		expect(row.public_key).toBeNull();
 		expect(row.removed_at).not.toBeNull();
+	});
+});
+
+describe('used nonces', () => {
+	it('are single use until their challenge expires', () => {
+		const nonces = new UsedNonces();
+		const now = Date.now();
+		expect(nonces.use('n1', now, now)).toBe(true);
+		expect(nonces.use('n1', now, now)).toBe(false);
+		expect(nonces.use('n1', now, now + CHALLENGE_TTL_MS + 1)).toBe(true);
 	});
 });

@@ -233,7 +233,20 @@ export async function completeEnrolment(
 // ---------------------------------------------------------------------------------------------
 // Challenges: stateless (HMAC), single use (remembered until they expire)
 
-const usedNonces = new Map<string, number>();
+/** The nonces of challenges already answered, each until its challenge expires: Runtime holds one. */
+export class UsedNonces {
+	#issuedAt = new Map<string, number>();
+
+	/** False when the nonce was used already; otherwise remembers it. */
+	use(nonce: string, issuedAt: number, now: number): boolean {
+		for (const [used, at] of this.#issuedAt) {
+			if (now - at > CHALLENGE_TTL_MS) this.#issuedAt.delete(used);
+		}
+		if (this.#issuedAt.has(nonce)) return false;
+		this.#issuedAt.set(nonce, issuedAt);
+		return true;
+	}
+}
 
 export function issueChallenge(runtime: Runtime, now = Date.now()): string {
 	const body = `${randomId(16)}.${now}`;
@@ -254,12 +267,7 @@ function consumeChallenge(runtime: Runtime, challenge: string, now: number): boo
 	const issuedAt = Number(issued);
 	if (!Number.isSafeInteger(issuedAt) || issuedAt > now + 5_000) return false;
 	if (now - issuedAt > CHALLENGE_TTL_MS) return false;
-	for (const [used, at] of usedNonces) {
-		if (now - at > CHALLENGE_TTL_MS) usedNonces.delete(used);
-	}
-	if (usedNonces.has(nonce)) return false;
-	usedNonces.set(nonce, issuedAt);
-	return true;
+	return runtime.usedNonces.use(nonce, issuedAt, now);
 }
 
 export async function getDevice(runtime: Runtime, deviceId: string) {

@@ -1,6 +1,6 @@
 import type { SessionUser } from './auth';
 import { audit } from './audit';
-import { closeStints, openStint } from './participants';
+import { closeStints, openStint, participationOf } from './participants';
 import type { Runtime } from './runtime';
 import { hmac, randomId } from './secrets';
 import {
@@ -8,6 +8,7 @@ import {
 	endSupportSession,
 	featuresFor,
 	getSupportSession,
+	presentAgents,
 	recordServerEvent
 } from './support-sessions';
 
@@ -26,17 +27,6 @@ export function markPresent(runtime: Runtime, userId: string) {
 export function isOnline(runtime: Runtime, userId: string) {
 	const seen = runtime.presence.get(userId);
 	return seen !== undefined && Date.now() - seen <= ONLINE_WINDOW_MS;
-}
-
-export async function liveAgentsOf(runtime: Runtime, sessionId: string) {
-	return runtime.db
-		.selectFrom('session_participants')
-		.select(['peer_id', 'user_id', 'name', 'joined_at'])
-		.where('session_id', '=', sessionId)
-		.where('role', '=', 'agent')
-		.where('left_at', 'is', null)
-		.orderBy('joined_at')
-		.execute();
 }
 
 /** Whether this session may have more than one agent (the owner's effective settings). */
@@ -59,10 +49,10 @@ export async function inviteAgent(
 	if (!(await multiAgentAllowed(runtime, sessionId))) {
 		return { ok: false, error: 'This session cannot have several agents.' };
 	}
-	const present = await liveAgentsOf(runtime, sessionId);
-	if (!present.some((p) => p.user_id === by.id))
+	const present = await presentAgents(runtime, sessionId);
+	if (!present.some((p) => p.userId === by.id))
 		return { ok: false, error: 'You are not in this session.' };
-	if (present.some((p) => p.user_id === invitedUserId)) {
+	if (present.some((p) => p.userId === invitedUserId)) {
 		return { ok: false, error: 'That agent is already in the session.' };
 	}
 	if (present.length >= MAX_AGENTS_PER_SESSION) {
@@ -115,11 +105,16 @@ export async function pendingInvitations(runtime: Runtime, userId: string) {
 		.execute();
 }
 
+/** Whether the user was ever in the session: present now, or left. */
+export async function hasJoined(runtime: Runtime, sessionId: string, userId: string) {
+	return (await participationOf(runtime.db, sessionId, userId)) !== undefined;
+}
+
 /** Adds an agent to a live session (invitation accepted or join link opened). */
 export async function joinAsAgent(runtime: Runtime, sessionId: string, user: SessionUser) {
 	const session = await getSupportSession(runtime, sessionId);
 	if (!session || session.status === 'ended') return null;
-	const before = await liveAgentsOf(runtime, sessionId);
+	const before = await presentAgents(runtime, sessionId);
 	const identity = await agentTicket(runtime, session, user);
 	// A returning agent (left earlier) is present again, in a new stint.
 	const rejoined = await runtime.db
@@ -131,7 +126,7 @@ export async function joinAsAgent(runtime: Runtime, sessionId: string, user: Ses
 		.executeTakeFirst();
 	if (rejoined) await openStint(runtime.db, sessionId, rejoined.peer_id, Date.now());
 	// agentTicket records 'agent.joined' for the report when it adds the participant.
-	if (!before.some((p) => p.user_id === user.id)) {
+	if (!before.some((p) => p.userId === user.id)) {
 		await audit(runtime.db, {
 			actorId: user.id,
 			action: 'session.agent-joined',
@@ -182,14 +177,14 @@ export async function leaveSession(
 ): Promise<{ ok: true; ended: boolean } | { ok: false; error: string }> {
 	const session = await getSupportSession(runtime, sessionId);
 	if (!session || session.status === 'ended') return { ok: false, error: 'The session has ended.' };
-	const present = await liveAgentsOf(runtime, sessionId);
-	const leaving = present.find((p) => p.user_id === user.id);
+	const present = await presentAgents(runtime, sessionId);
+	const leaving = present.find((p) => p.userId === user.id);
 	if (!leaving) return { ok: false, error: 'You are not in this session.' };
 	if (handOverTo !== undefined) {
 		if (session.agent_id !== user.id && user.role !== 'admin') {
 			return { ok: false, error: 'Only the session owner can hand it over.' };
 		}
-		const target = present.find((p) => p.user_id === handOverTo && handOverTo !== user.id);
+		const target = present.find((p) => p.userId === handOverTo && handOverTo !== user.id);
 		if (!target) return { ok: false, error: 'That agent is not in the session.' };
 		await runtime.db
 			.updateTable('support_sessions')
@@ -219,9 +214,9 @@ export async function leaveSession(
 		.where('session_id', '=', sessionId)
 		.where('user_id', '=', user.id)
 		.execute();
-	await closeStints(runtime.db, sessionId, leaving.peer_id, leftAt);
+	await closeStints(runtime.db, sessionId, leaving.peerId, leftAt);
 	// Their ticket stops working now: signaling drops the socket and refuses it from here on.
-	runtime.events.publish('participant-left', sessionId, leaving.peer_id);
+	runtime.events.publish('participant-left', sessionId, leaving.peerId);
 	await recordServerEvent(runtime, sessionId, 'agent.left', { name: user.name }, user.id);
 	if (present.length <= 1) {
 		await endSupportSession(runtime, sessionId, { reason: 'agent', by: user.id });

@@ -1,5 +1,11 @@
 import { audit } from './audit';
-import { checkCredentials, normaliseEmail, type SessionUser } from './auth';
+import {
+	checkCredentials,
+	createLoginSession,
+	deleteLoginSession,
+	normaliseEmail,
+	type SessionUser
+} from './auth';
 import { issueDeviceToken, verifyDeviceToken } from './device-cookie';
 import type { Runtime } from './runtime';
 
@@ -55,4 +61,21 @@ export async function attemptLogin(
 	runtime.accountDelay.succeed(email);
 	if (device !== null) runtime.deviceFailures.succeed(device);
 	return { ok: true, user, deviceToken: issueDeviceToken(runtime.secrets.hmacKey, email) };
+}
+
+/** After a successful attempt: a new login for the account, audited; its cookie's token. */
+export async function openLogin(runtime: Runtime, user: SessionUser, address: string) {
+	const token = await createLoginSession(runtime.db, user.id);
+	await audit(runtime.db, { actorId: user.id, action: 'login.succeeded', ip: address });
+	return token;
+}
+
+/** Logging out: the login ends (audited when the request came from an account). */
+export async function closeLogin(
+	runtime: Runtime,
+	token: string | undefined,
+	user: SessionUser | null
+) {
+	await deleteLoginSession(runtime.db, token);
+	if (user) await audit(runtime.db, { actorId: user.id, action: 'logout' });
 }

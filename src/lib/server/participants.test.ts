@@ -5,7 +5,7 @@ import { isHttpError } from '@sveltejs/kit';
 import { stringify } from 'devalue';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mayActOn, sessionForActor, sessionForReader } from './access';
-import { disableUser } from './accounts';
+import { disableUser } from './agents';
 import { createUser, type SessionUser } from './auth';
 import { parseBoundedJson } from './bounded-json';
 import { CLOCK_SKEW_MS, MAX_EVENT_DATA_DEPTH, admitEvents, ingestEvents } from './events';
@@ -355,7 +355,7 @@ describe('what may be added to a session record, and when', () => {
 				received_at: Date.now()
 			})
 			.execute();
-		const report = await sessionReport(runtime.db, s.id);
+		const report = await sessionReport(runtime, s.id);
 		expect(report!.events.find((e) => e.id === 'deep-old')!.data).toEqual({});
 		// What the report page hands SvelteKit must serialise.
 		expect(() => stringify(report)).not.toThrow();

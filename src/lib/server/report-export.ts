@@ -20,8 +20,8 @@ export async function exportReport(event: RequestEvent<{ id: string }>, format: 
 	if (!user) error(401, m.agent_not_logged_in());
 	const id = event.params.id;
 	await sessionForReader(runtime, id, user);
-	const lang = (await agentLocale(runtime.db, user.id)) ?? getLocale();
-	const report = await sessionReport(runtime.db, id, lang);
+	const lang = (await agentLocale(runtime, user.id)) ?? getLocale();
+	const report = await sessionReport(runtime, id, lang);
 	if (!report) error(404, m.agent_report_not_found());
 	await audit(runtime.db, {
 		actorId: user.id,

@@ -149,7 +149,7 @@ describe('session reports', () => {
 		]);
 		await endSupportSession(runtime, id, { reason: 'customer', by: null });
 
-		const report = (await sessionReport(runtime.db, id))!;
+		const report = (await sessionReport(runtime, id))!;
 		expect(report.session.status).toBe('ended');
 		expect(report.chat.map((c) => c.text)).toEqual(['=1+1, hi\nthere', 'Hello <b>Maria</b>']);
 		expect(report.files).toEqual([
@@ -170,7 +170,7 @@ describe('session reports', () => {
 		});
 		const csv = reportCsv(report);
 		expect(csv.split('\r\n')[0]).toBe('time,session,event,type,recorded_by,description,data');
-		const italian = reportCsv((await sessionReport(runtime.db, id, 'it'))!, 'it');
+		const italian = reportCsv((await sessionReport(runtime, id, 'it'))!, 'it');
 		expect(italian.split('\r\n')[0]).toBe(
 			'ora,sessione,evento,tipo,registrato_da,descrizione,dati'
 		);
@@ -197,17 +197,17 @@ describe('session reports', () => {
 			clientAddress: '203.0.113.3'
 		});
 		const filter = { customer: 'Zoe', from: null, to: null, page: 1 };
-		const own = await listReports(runtime.db, agent, filter);
+		const own = await listReports(runtime, agent, filter);
 		expect(own.rows.map((r) => r.id)).toEqual([mine.id]);
 		const admin = { ...agent, role: 'admin' as const };
-		const all = await listReports(runtime.db, admin, filter);
+		const all = await listReports(runtime, admin, filter);
 		expect(all.rows.map((r) => r.id).sort()).toEqual([mine.id, theirs.id].sort());
 		// LIKE wildcards in the search are literal.
-		const literal = await listReports(runtime.db, admin, { ...filter, customer: '100%_' });
+		const literal = await listReports(runtime, admin, { ...filter, customer: '100%_' });
 		expect(literal.rows.map((r) => r.id)).toEqual([mine.id]);
-		const none = await listReports(runtime.db, admin, { ...filter, customer: '0%x' });
+		const none = await listReports(runtime, admin, { ...filter, customer: '0%x' });
 		expect(none.total).toBe(0);
-		const future = await listReports(runtime.db, admin, {
+		const future = await listReports(runtime, admin, {
 			...filter,
 			from: Date.now() + 60_000
 		});

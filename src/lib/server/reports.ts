@@ -6,7 +6,7 @@ import { describeEvent, fileDirection } from '$lib/report-text';
 import type { SessionUser } from './auth';
 import { toCsv } from './csv';
 import { nestingDepth } from './bounded-json';
-import type { DB } from './db';
+import type { Runtime } from './runtime';
 import type { SupportSessionsTable } from './db/schema';
 
 export { describeEvent, fileDirection };
@@ -22,7 +22,8 @@ export interface ReportFilter {
 }
 
 /** Sessions for the reports list: an agent's own (and those they joined), everyone's for admins. */
-export async function listReports(db: DB, user: SessionUser, filter: ReportFilter) {
+export async function listReports(runtime: Runtime, user: SessionUser, filter: ReportFilter) {
+	const { db } = runtime;
 	let query = db.selectFrom('support_sessions as s').innerJoin('users as u', 'u.id', 's.agent_id');
 	if (user.role !== 'admin') {
 		query = query.where((eb) =>
@@ -173,7 +174,8 @@ function parseData(raw: string): Record<string, unknown> {
 }
 
 /** Everything a session's report shows and its exports carry (descriptions in `lang`). */
-export async function sessionReport(db: DB, sessionId: string, lang: string = locale()) {
+export async function sessionReport(runtime: Runtime, sessionId: string, lang: string = locale()) {
+	const { db } = runtime;
 	const session = await db
 		.selectFrom('support_sessions as s')
 		.innerJoin('users as u', 'u.id', 's.agent_id')

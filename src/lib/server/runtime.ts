@@ -13,6 +13,8 @@ import { localSessionEvents, type SessionEvents } from './session-events';
 import { createSignaling, type Signaling } from './signaling';
 import { expireUnusedCodes } from './support-sessions';
 import { AgentPresenceWatch } from './agent-presence';
+import { UsedNonces } from './devices';
+import { UnattendedConnections } from './unattended-connect';
 
 /**
  * Everything the server holds for its lifetime: configuration, database, secrets, limiters and
@@ -35,6 +37,10 @@ export interface Runtime {
 	signaling: Signaling | null;
 	/** Agents with the console open: user ID → last time their console checked in (ms). */
 	presence: Map<string, number>;
+	/** Devices available for unattended access, and the connect requests in flight. */
+	unattended: UnattendedConnections;
+	/** Device challenges already answered: each is single use. */
+	usedNonces: UsedNonces;
 	/** Routes a websocket upgrade to signaling; false when the path is not ours. */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 	/** Signaling on the server, and its guards: no request, however malformed, throws out. */
@@ -152,6 +158,8 @@ async function createRuntime(): Promise<Runtime> {
 		events: localSessionEvents(),
 		signaling: null,
 		presence: new Map(),
+		unattended: new UnattendedConnections(),
+		usedNonces: new UsedNonces(),
 		handleUpgrade(req, socket, head) {
 			return runtime.signaling?.handleUpgrade(req, socket, head) ?? false;
 		},

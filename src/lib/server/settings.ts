@@ -111,6 +111,18 @@ export function overrideRowValues(overrides: SettingOverrides) {
 	};
 }
 
+/** The keys whose value differs, with the new value (for the audit log). */
+export function changedSettings(
+	before: AgentSettings | SettingOverrides,
+	after: AgentSettings | SettingOverrides
+) {
+	const changes: Record<string, unknown> = {};
+	for (const key of SETTING_KEYS) {
+		if (before[key] !== after[key]) changes[key] = after[key] ?? 'inherit';
+	}
+	return changes;
+}
+
 export interface AgentSettingsView extends ResolvedSettings {
 	group: { id: string; name: string; settings: AgentSettings };
 	overrides: SettingOverrides;

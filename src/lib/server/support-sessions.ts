@@ -16,6 +16,11 @@ export interface AgentPresence {
 	name: string;
 }
 
+/** An agent in a session now, with the account it is (what the agents' side compares). */
+export interface PresentAgent extends AgentPresence {
+	userId: string | null;
+}
+
 function codeHash(runtime: Runtime, code: string) {
 	return hmac(runtime.secrets.hmacKey, 'session-code', code);
 }
@@ -25,11 +30,15 @@ function newPeerId() {
 }
 
 /** The agent's effective settings: their group's, with their own overrides applied. */
-export async function effectiveSettingsFor(runtime: Runtime, agent: { id: string }) {
-	const view = await settingsForUser(runtime.db, agent.id, {
+/** An agent's settings, and where each comes from (group, override or the server). */
+export async function settingsViewFor(runtime: Runtime, agent: { id: string }) {
+	return settingsForUser(runtime.db, agent.id, {
 		codeLifetimeMinutes: runtime.config.sessionCodeTtlMinutes
 	});
-	return view.settings;
+}
+
+export async function effectiveSettingsFor(runtime: Runtime, agent: { id: string }) {
+	return (await settingsViewFor(runtime, agent)).settings;
 }
 
 /** What a session's agent may do: signed into every ticket of the session, refreshed with it. */
@@ -84,16 +93,17 @@ export async function getSupportSession(runtime: Runtime, id: string) {
 		.executeTakeFirst();
 }
 
-export async function presentAgents(runtime: Runtime, sessionId: string): Promise<AgentPresence[]> {
+/** The agents in a session now, in the order they joined. */
+export async function presentAgents(runtime: Runtime, sessionId: string): Promise<PresentAgent[]> {
 	const rows = await runtime.db
 		.selectFrom('session_participants')
-		.select(['peer_id', 'name'])
+		.select(['peer_id', 'user_id', 'name'])
 		.where('session_id', '=', sessionId)
 		.where('role', '=', 'agent')
 		.where('left_at', 'is', null)
 		.orderBy('joined_at')
 		.execute();
-	return rows.map((r) => ({ peerId: r.peer_id, name: r.name }));
+	return rows.map((r) => ({ peerId: r.peer_id, userId: r.user_id, name: r.name }));
 }
 
 /** The agent's peer identity in a session: stable across reloads, so a reload rejoins. */
@@ -382,4 +392,56 @@ export async function refreshTicket(runtime: Runtime, ticket: string): Promise<R
 			features
 		})
 	};
+}
+
+/** An agent's sessions that are live or still waiting with a valid code, newest first. */
+export async function liveSessionsOf(runtime: Runtime, agentId: string) {
+	const now = Date.now();
+	return runtime.db
+		.selectFrom('support_sessions')
+		.select(['id', 'customer_name', 'status', 'created_at'])
+		.where('agent_id', '=', agentId)
+		.where((eb) =>
+			eb.or([
+				eb('status', '=', 'active'),
+				eb.and([eb('status', '=', 'waiting'), eb('code_expires_at', '>', now)])
+			])
+		)
+		.orderBy('created_at', 'desc')
+		.execute();
+}
+
+/** The console's list: the last 50 sessions, the agent's own (an administrator sees everyone's). */
+export async function recentSessions(runtime: Runtime, user: SessionUser) {
+	let query = runtime.db
+		.selectFrom('support_sessions')
+		.innerJoin('users', 'users.id', 'support_sessions.agent_id')
+		.select([
+			'support_sessions.id',
+			'support_sessions.status',
+			'support_sessions.customer_name',
+			'support_sessions.created_at',
+			'support_sessions.joined_at',
+			'support_sessions.ended_at',
+			'support_sessions.end_reason',
+			'support_sessions.code_expires_at',
+			'users.name as agent_name'
+		])
+		.orderBy('support_sessions.created_at', 'desc')
+		.limit(50);
+	if (user.role !== 'admin') query = query.where('support_sessions.agent_id', '=', user.id);
+	return query.execute();
+}
+
+/** A session's chat as the server recorded it, oldest first (at most 2000 messages). */
+export async function chatEvents(runtime: Runtime, sessionId: string) {
+	return runtime.db
+		.selectFrom('session_events')
+		.select(['id', 'actor', 'data'])
+		.where('session_id', '=', sessionId)
+		.where('type', '=', 'chat')
+		.orderBy('at')
+		.orderBy('seq')
+		.limit(2000)
+		.execute();
 }

@@ -47,98 +47,109 @@ interface ConnectRequest {
 	result: ConnectStatus;
 }
 
-const available = new Map<string, Availability>();
-const requests = new Map<string, ConnectRequest>();
-/** Unattended sessions started on each device, so revoking can end them. */
-const deviceSessions = new Map<string, Set<string>>();
+/**
+ * What the server remembers between a device's check-ins and an agent's polls, for the lifetime
+ * of the process: Runtime holds one.
+ */
+export class UnattendedConnections {
+	#available = new Map<string, Availability>();
+	#requests = new Map<string, ConnectRequest>();
+	/** Unattended sessions started on each device, so revoking can end them. */
+	#deviceSessions = new Map<string, Set<string>>();
+
+	markAvailable(deviceId: string, exchangeKey: Availability['exchangeKey']) {
+		this.#available.set(deviceId, { exchangeKey, seenAt: Date.now() });
+	}
+
+	markUnavailable(deviceId: string) {
+		this.#available.delete(deviceId);
+		for (const request of this.#requests.values()) {
+			if (request.deviceId === deviceId && request.result.status === 'pending') {
+				refuseRequest(request, { status: 'expired' });
+			}
+		}
+	}
+
+	availability(deviceId: string, now = Date.now()) {
+		const entry = this.#available.get(deviceId);
+		return entry && now - entry.seenAt <= AVAILABLE_WINDOW_MS ? entry : null;
+	}
+
+	openConnectRequest(
+		deviceId: string,
+		agent: { id: string; name: string },
+		requestId: string,
+		envelope: SealedPassword
+	) {
+		const now = Date.now();
+		for (const [id, request] of this.#requests) {
+			if (now - request.createdAt > REQUEST_TTL_MS * 5) this.#requests.delete(id);
+		}
+		this.#requests.set(requestId, {
+			id: requestId,
+			deviceId,
+			agent,
+			envelope,
+			createdAt: now,
+			result: { status: 'pending' }
+		});
+	}
+
+	/** What the device must answer: pending requests with their sealed passwords. */
+	pendingRequestsFor(deviceId: string, now = Date.now()) {
+		const pending = [];
+		for (const request of this.#requests.values()) {
+			if (request.deviceId !== deviceId || request.result.status !== 'pending') continue;
+			if (now - request.createdAt > REQUEST_TTL_MS) {
+				refuseRequest(request, { status: 'expired' });
+				continue;
+			}
+			pending.push({
+				id: request.id,
+				agentId: request.agent.id,
+				agentName: request.agent.name,
+				envelope: request.envelope
+			});
+		}
+		return pending;
+	}
+
+	connectStatus(requestId: string, agentId: string): ConnectStatus | null {
+		const request = this.#requests.get(requestId);
+		if (!request || request.agent.id !== agentId) return null;
+		return request.result;
+	}
+
+	requestForDevice(requestId: string, deviceId: string) {
+		const request = this.#requests.get(requestId);
+		return request && request.deviceId === deviceId && request.result.status === 'pending'
+			? request
+			: null;
+	}
+
+	addSession(deviceId: string, sessionId: string) {
+		const started = this.#deviceSessions.get(deviceId) ?? new Set<string>();
+		started.add(sessionId);
+		this.#deviceSessions.set(deviceId, started);
+	}
+
+	/** The device's unattended sessions, forgotten as they are handed over. */
+	takeSessions(deviceId: string): Set<string> {
+		const sessions = this.#deviceSessions.get(deviceId) ?? new Set<string>();
+		this.#deviceSessions.delete(deviceId);
+		return sessions;
+	}
+}
 
 /**
  * Blocking or removing a device (by the customer or an administrator) makes it unavailable
  * and ends its unattended sessions on the server at once: their tickets stop working.
  */
 export async function revokeDevice(runtime: Runtime, deviceId: string) {
-	markUnavailable(deviceId);
-	const sessions = deviceSessions.get(deviceId) ?? new Set();
-	deviceSessions.delete(deviceId);
-	for (const sessionId of sessions) {
+	runtime.unattended.markUnavailable(deviceId);
+	for (const sessionId of runtime.unattended.takeSessions(deviceId)) {
 		await endSupportSession(runtime, sessionId, { reason: 'customer', by: null });
 	}
-}
-
-function prune(now: number) {
-	for (const [id, request] of requests) {
-		if (now - request.createdAt > REQUEST_TTL_MS * 5) requests.delete(id);
-	}
-}
-
-export function markAvailable(deviceId: string, exchangeKey: Availability['exchangeKey']) {
-	available.set(deviceId, { exchangeKey, seenAt: Date.now() });
-}
-
-export function markUnavailable(deviceId: string) {
-	available.delete(deviceId);
-	for (const request of requests.values()) {
-		if (request.deviceId === deviceId && request.result.status === 'pending') {
-			request.result = { status: 'expired' };
-			request.envelope = null;
-		}
-	}
-}
-
-export function availability(deviceId: string, now = Date.now()) {
-	const entry = available.get(deviceId);
-	return entry && now - entry.seenAt <= AVAILABLE_WINDOW_MS ? entry : null;
-}
-
-export function openConnectRequest(
-	deviceId: string,
-	agent: { id: string; name: string },
-	requestId: string,
-	envelope: SealedPassword
-) {
-	const now = Date.now();
-	prune(now);
-	requests.set(requestId, {
-		id: requestId,
-		deviceId,
-		agent,
-		envelope,
-		createdAt: now,
-		result: { status: 'pending' }
-	});
-}
-
-/** What the device must answer: pending requests with their sealed passwords. */
-export function pendingRequestsFor(deviceId: string, now = Date.now()) {
-	const pending = [];
-	for (const request of requests.values()) {
-		if (request.deviceId !== deviceId || request.result.status !== 'pending') continue;
-		if (now - request.createdAt > REQUEST_TTL_MS) {
-			request.result = { status: 'expired' };
-			request.envelope = null;
-			continue;
-		}
-		pending.push({
-			id: request.id,
-			agentId: request.agent.id,
-			agentName: request.agent.name,
-			envelope: request.envelope
-		});
-	}
-	return pending;
-}
-
-export function connectStatus(requestId: string, agentId: string): ConnectStatus | null {
-	const request = requests.get(requestId);
-	if (!request || request.agent.id !== agentId) return null;
-	return request.result;
-}
-
-export function requestForDevice(requestId: string, deviceId: string) {
-	const request = requests.get(requestId);
-	return request && request.deviceId === deviceId && request.result.status === 'pending'
-		? request
-		: null;
 }
 
 export function refuseRequest(request: ConnectRequest, result: ConnectStatus) {
@@ -207,9 +218,7 @@ export async function startUnattendedSession(
 		target: device.id,
 		detail: { sessionId }
 	});
-	const started = deviceSessions.get(device.id) ?? new Set<string>();
-	started.add(sessionId);
-	deviceSessions.set(device.id, started);
+	runtime.unattended.addSession(device.id, sessionId);
 	const features = await featuresFor(runtime, request.agent);
 	request.result = { status: 'connected', sessionId };
 	request.envelope = null;

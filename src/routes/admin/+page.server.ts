@@ -1,6 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { createAgent } from '$lib/server/accounts';
+import { adminErrorText } from '$lib/admin-errors';
+import { createAgent, listAgents } from '$lib/server/agents';
+import { groupChoices } from '$lib/server/groups';
 import { auditAddress, requireAdmin } from '$lib/server/admin-access';
 import { getRuntime } from '$lib/server/runtime';
 import { m } from '$lib/paraglide/messages';
@@ -10,51 +12,7 @@ import { CreateAgentForm, formFields, v } from '$lib/server/schemas';
 export const load: PageServerLoad = async ({ locals }) => {
 	requireAdmin(locals);
 	const runtime = await getRuntime();
-	const agents = await runtime.db
-		.selectFrom('users')
-		.leftJoin('groups', 'groups.id', 'users.group_id')
-		.select((eb) => [
-			'users.id',
-			'users.name',
-			'users.email',
-			'users.role',
-			'users.disabled_at',
-			'users.created_at',
-			'groups.name as group_name',
-			eb
-				.selectFrom('support_sessions')
-				.select((inner) => inner.fn.countAll<number>().as('n'))
-				.whereRef('support_sessions.agent_id', '=', 'users.id')
-				.where('support_sessions.status', '=', 'active')
-				.as('live_sessions'),
-			eb
-				.selectFrom('audit_log')
-				.select((inner) => inner.fn.max('audit_log.at').as('at'))
-				.whereRef('audit_log.actor_id', '=', 'users.id')
-				.where('audit_log.action', '=', 'login.succeeded')
-				.as('last_login')
-		])
-		.orderBy('users.disabled_at')
-		.orderBy('users.name')
-		.execute();
-	const groups = await runtime.db
-		.selectFrom('groups')
-		.select(['id', 'name'])
-		.orderBy('name')
-		.execute();
-	return {
-		agents: agents.map((a) => ({
-			id: a.id,
-			name: a.name,
-			email: a.email,
-			role: a.role,
-			disabled: a.disabled_at !== null,
-			group: a.group_name ?? '—',
-			liveSessions: Number(a.live_sessions ?? 0),
-			lastLogin: a.last_login === null ? null : Number(a.last_login)
-		})),
-		groups
-	};
+	return { agents: await listAgents(runtime), groups: await groupChoices(runtime) };
 };
 
 export const actions: Actions = {
@@ -84,7 +42,7 @@ export const actions: Actions = {
 				groupId: parsed.output.group
 			}
 		);
-		if (!result.ok) return fail(400, { create: { error: result.error, fields } });
+		if (!result.ok) return fail(400, { create: { error: adminErrorText(result.error), fields } });
 		return {
 			created: {
 				userId: result.userId,

@@ -2,10 +2,9 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { m } from '$lib/paraglide/messages';
 import { agentLocale, setLocaleCookie } from '$lib/server/agent-locale';
-import { audit } from '$lib/server/audit';
-import { createLoginSession, setSessionCookie } from '$lib/server/auth';
+import { setSessionCookie } from '$lib/server/auth';
 import { DEVICE_COOKIE, setDeviceCookie } from '$lib/server/device-cookie';
-import { attemptLogin } from '$lib/server/login';
+import { attemptLogin, openLogin } from '$lib/server/login';
 import { formatWait } from '$lib/format';
 import { getLocale } from '$lib/paraglide/runtime';
 import { safeNextPath } from '$lib/server/redirects';
@@ -47,14 +46,13 @@ export const actions: Actions = {
 		}
 		if (!attempt.ok) return fail(400, { email, error: m.agent_login_wrong() });
 		const { user } = attempt;
-		const token = await createLoginSession(runtime.db, user.id);
+		const token = await openLogin(runtime, user, address);
 		setSessionCookie(event.cookies, token, event.url.protocol === 'https:');
 		// This browser may log in to this account again even while strangers' guesses delay it.
 		setDeviceCookie(event.cookies, attempt.deviceToken, event.url.protocol === 'https:');
 		// The console opens in the agent's own language, whatever this browser had.
-		const locale = await agentLocale(runtime.db, user.id);
+		const locale = await agentLocale(runtime, user.id);
 		if (locale) setLocaleCookie(event.cookies, locale, event.url.protocol === 'https:');
-		await audit(runtime.db, { actorId: user.id, action: 'login.succeeded', ip: address });
 		redirect(303, safeNextPath(event.url.searchParams.get('next')));
 	}
 };

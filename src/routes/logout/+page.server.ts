@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions } from './$types';
-import { audit } from '$lib/server/audit';
-import { SESSION_COOKIE, deleteLoginSession } from '$lib/server/auth';
+import { SESSION_COOKIE } from '$lib/server/auth';
+import { closeLogin } from '$lib/server/login';
 import { getRuntime } from '$lib/server/runtime';
 
 export const load = () => redirect(303, '/login');
@@ -9,9 +9,8 @@ export const load = () => redirect(303, '/login');
 export const actions: Actions = {
 	default: async ({ cookies, locals }) => {
 		const runtime = await getRuntime();
-		await deleteLoginSession(runtime.db, cookies.get(SESSION_COOKIE));
+		await closeLogin(runtime, cookies.get(SESSION_COOKIE), locals.user);
 		cookies.delete(SESSION_COOKIE, { path: '/' });
-		if (locals.user) await audit(runtime.db, { actorId: locals.user.id, action: 'logout' });
 		redirect(303, '/login');
 	}
 };

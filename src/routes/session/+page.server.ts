@@ -1,6 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { fileAbuseReport } from '$lib/server/abuse';
+import { agentName } from '$lib/server/agents';
 import { AbuseReportForm, firstIssue, formFields, v } from '$lib/server/schemas';
 import { CUSTOMER_COOKIE } from '$lib/server/join';
 import { getRuntime } from '$lib/server/runtime';
@@ -35,11 +36,7 @@ export const load: PageServerLoad = async ({ cookies }) => {
 	const session = await getSupportSession(runtime, claims.sid);
 	if (!session || session.customer_peer_id !== claims.pid) redirect(303, '/');
 
-	const agent = await runtime.db
-		.selectFrom('users')
-		.select(['id', 'name'])
-		.where('id', '=', session.agent_id)
-		.executeTakeFirstOrThrow();
+	const agent = { id: session.agent_id, name: await agentName(runtime, session.agent_id) };
 	const base = {
 		sessionId: session.id,
 		customerName: session.customer_name ?? claims.name,
@@ -61,7 +58,10 @@ export const load: PageServerLoad = async ({ cookies }) => {
 			features
 		}),
 		features,
-		agents: await presentAgents(runtime, session.id),
+		agents: (await presentAgents(runtime, session.id)).map(({ peerId, name }) => ({
+			peerId,
+			name
+		})),
 		iceServers: iceServersFor(runtime, claims.pid),
 		iceTransportPolicy: runtime.config.iceTransportPolicy,
 		ticketKey: runtime.secrets.ticketPublicKeyRaw

@@ -1,5 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { requireAdmin } from '$lib/server/admin-access';
+import { auditFilterChoices, auditNames, searchAuditLog } from '$lib/server/audit';
 import { dateRange } from '$lib/server/date-range';
 import { getRuntime } from '$lib/server/runtime';
 import { localIssue } from '$lib/server/form-issues';
@@ -19,59 +20,26 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		: { action: '', actor: '', from: '', to: '', page: 1 };
 	const range = dateRange(filter.from, filter.to);
 
-	let query = runtime.db.selectFrom('audit_log');
-	if (filter.action) query = query.where('action', '=', filter.action);
-	if (filter.actor) query = query.where('actor_id', '=', filter.actor);
-	if (range.from !== null) query = query.where('at', '>=', range.from);
-	if (range.to !== null) query = query.where('at', '<=', range.to);
-
-	const { total } = await query
-		.select((eb) => eb.fn.countAll<number>().as('total'))
-		.executeTakeFirstOrThrow();
-	const rows = await query
-		.selectAll()
-		.orderBy('at', 'desc')
-		.orderBy('id', 'desc')
-		.limit(PAGE_SIZE)
-		.offset((filter.page - 1) * PAGE_SIZE)
-		.execute();
-
+	const { total, rows } = await searchAuditLog(
+		runtime,
+		{ action: filter.action, actor: filter.actor, from: range.from, to: range.to },
+		filter.page,
+		PAGE_SIZE
+	);
 	// Names for the people, groups and sessions the rows mention.
 	const ids = [...new Set(rows.flatMap((r) => [r.actor_id, r.target]).filter((x) => x !== null))];
-	const users = ids.length
-		? await runtime.db.selectFrom('users').select(['id', 'name']).where('id', 'in', ids).execute()
-		: [];
-	const groups = ids.length
-		? await runtime.db.selectFrom('groups').select(['id', 'name']).where('id', 'in', ids).execute()
-		: [];
-	const sessions = ids.length
-		? await runtime.db
-				.selectFrom('support_sessions')
-				.select(['id', 'customer_name'])
-				.where('id', 'in', ids)
-				.execute()
-		: [];
-	const userNames = new Map(users.map((u) => [u.id, u.name]));
-	const groupNames = new Map(groups.map((g) => [g.id, g.name]));
-	const sessionNames = new Map(sessions.map((s) => [s.id, s.customer_name]));
-
-	const actions = await runtime.db
-		.selectFrom('audit_log')
-		.select('action')
-		.distinct()
-		.orderBy('action')
-		.execute();
-	const actors = await runtime.db
-		.selectFrom('users')
-		.select(['id', 'name', 'email'])
-		.orderBy('name')
-		.execute();
+	const {
+		users: userNames,
+		groups: groupNames,
+		sessions: sessionNames
+	} = await auditNames(runtime, ids);
+	const { actions, actors } = await auditFilterChoices(runtime);
 
 	return {
 		filter,
 		filterError: parsed.success ? null : localIssue(parsed.issues, {}),
-		total: Number(total),
-		pages: Math.max(1, Math.ceil(Number(total) / PAGE_SIZE)),
+		total,
+		pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
 		rows: rows.map((row) => {
 			let target: {
 				kind: 'user' | 'group' | 'session' | 'other';
@@ -106,7 +74,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 				ip: row.ip
 			};
 		}),
-		actions: actions.map((a) => a.action),
+		actions,
 		actors
 	};
 };

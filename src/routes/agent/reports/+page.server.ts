@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		queryFields(url.searchParams, ['customer', 'from', 'to', 'page'])
 	);
 	const filter = parsed.success ? parsed.output : { customer: '', from: '', to: '', page: 1 };
-	const result = await listReports(runtime.db, user, {
+	const result = await listReports(runtime, user, {
 		customer: filter.customer,
 		...dateRange(filter.from, filter.to),
 		page: filter.page

@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import type { Actions, PageServerLoad } from './$types';
-import { passwordLinkHolder, setPasswordWithLink } from '$lib/server/accounts';
+import { passwordLinkHolder, setPasswordWithLink } from '$lib/server/password-links';
 import { auditAddress } from '$lib/server/admin-access';
 import { getRuntime } from '$lib/server/runtime';
 import { localIssue } from '$lib/server/form-issues';
@@ -11,7 +11,7 @@ export const load: PageServerLoad = async ({ params, setHeaders }) => {
 	// The token is in the URL: keep the page out of caches.
 	setHeaders({ 'cache-control': 'no-store' });
 	const runtime = await getRuntime();
-	const holder = await passwordLinkHolder(runtime.db, params.token);
+	const holder = await passwordLinkHolder(runtime, params.token);
 	return {
 		holder: holder ? { name: holder.name, email: holder.email, purpose: holder.purpose } : null
 	};
@@ -26,7 +26,7 @@ export const actions: Actions = {
 		);
 		if (!parsed.success) return fail(400, { error: localIssue(parsed.issues, {}) });
 		const result = await setPasswordWithLink(
-			runtime.db,
+			runtime,
 			params.token,
 			parsed.output.password,
 			auditAddress(getClientAddress)

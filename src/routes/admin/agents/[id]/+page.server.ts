@@ -8,8 +8,12 @@ import {
 	disableUser,
 	enableUser,
 	resetPassword,
+	getAgent,
 	saveOverrides
-} from '$lib/server/accounts';
+} from '$lib/server/agents';
+import { groupChoices } from '$lib/server/groups';
+import { liveSessionsOf, settingsViewFor } from '$lib/server/support-sessions';
+import { adminErrorText, type AdminErrorCode } from '$lib/admin-errors';
 import { auditAddress, loginTokenHash, requireAdmin } from '$lib/server/admin-access';
 import { getRuntime } from '$lib/server/runtime';
 import {
@@ -20,38 +24,17 @@ import {
 	formFields,
 	v
 } from '$lib/server/schemas';
-import { settingsForUser } from '$lib/server/settings';
 import { localIssue } from '$lib/server/form-issues';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const admin = requireAdmin(locals);
 	const runtime = await getRuntime();
-	const agent = await runtime.db
-		.selectFrom('users')
-		.select(['id', 'name', 'email', 'role', 'disabled_at', 'created_at', 'group_id'])
-		.where('id', '=', params.id)
-		.executeTakeFirst();
+	const agent = await getAgent(runtime, params.id);
 	if (!agent) error(404, m.admin_agent_not_found());
 	const serverDefaults = { codeLifetimeMinutes: runtime.config.sessionCodeTtlMinutes };
-	const settings = await settingsForUser(runtime.db, agent.id, serverDefaults);
-	const groups = await runtime.db
-		.selectFrom('groups')
-		.select(['id', 'name'])
-		.orderBy('name')
-		.execute();
-	const now = Date.now();
-	const liveSessions = await runtime.db
-		.selectFrom('support_sessions')
-		.select(['id', 'customer_name', 'status', 'created_at'])
-		.where('agent_id', '=', agent.id)
-		.where((eb) =>
-			eb.or([
-				eb('status', '=', 'active'),
-				eb.and([eb('status', '=', 'waiting'), eb('code_expires_at', '>', now)])
-			])
-		)
-		.orderBy('created_at', 'desc')
-		.execute();
+	const settings = await settingsViewFor(runtime, agent);
+	const groups = await groupChoices(runtime);
+	const liveSessions = await liveSessionsOf(runtime, agent.id);
 	return {
 		agent: {
 			id: agent.id,
@@ -85,6 +68,7 @@ const issue = (issues: Parameters<typeof localIssue>[0]) =>
 
 /** The account forms' outcome: one shape, so the page reads `error` or `message`. */
 const accountError = (error: string) => fail(400, { account: { error, message: null } });
+const refused = (code: AdminErrorCode) => accountError(adminErrorText(code));
 const accountDone = (message: string) => ({ account: { error: null, message } });
 
 async function parseForm<T extends v.GenericSchema>(request: Request, schema: T, names: string[]) {
@@ -103,7 +87,7 @@ export const actions: Actions = {
 			parsed.output.userId,
 			parsed.output.role
 		);
-		if (!result.ok) return accountError(result.error);
+		if (!result.ok) return refused(result.error);
 		return accountDone(m.admin_agent_role_saved());
 	},
 	group: async ({ locals, request, getClientAddress }) => {
@@ -116,7 +100,7 @@ export const actions: Actions = {
 			parsed.output.userId,
 			parsed.output.group
 		);
-		if (!result.ok) return accountError(result.error);
+		if (!result.ok) return refused(result.error);
 		return accountDone(m.admin_agent_group_saved());
 	},
 	reset: async ({ locals, request, url, cookies, getClientAddress }) => {
@@ -128,7 +112,7 @@ export const actions: Actions = {
 			{ user: admin, ip: auditAddress(getClientAddress), loginTokenHash: loginTokenHash(cookies) },
 			parsed.output.userId
 		);
-		if (!result.ok) return accountError(result.error);
+		if (!result.ok) return refused(result.error);
 		return { reset: { link: `${url.origin}/set-password/${result.token}` } };
 	},
 	disable: async ({ locals, request, getClientAddress }) => {
@@ -140,7 +124,7 @@ export const actions: Actions = {
 			{ user: admin, ip: auditAddress(getClientAddress) },
 			parsed.output.userId
 		);
-		if (!result.ok) return accountError(result.error);
+		if (!result.ok) return refused(result.error);
 		const ended = result.endedSessions;
 		return accountDone(
 			ended ? m.admin_agent_disabled_ended({ count: ended }) : m.admin_agent_disabled_done()
@@ -155,7 +139,7 @@ export const actions: Actions = {
 			{ user: admin, ip: auditAddress(getClientAddress) },
 			parsed.output.userId
 		);
-		if (!result.ok) return accountError(result.error);
+		if (!result.ok) return refused(result.error);
 		return accountDone(m.admin_agent_enabled_done());
 	},
 	overrides: async ({ locals, request, getClientAddress }) => {
@@ -182,7 +166,11 @@ export const actions: Actions = {
 				removeCustomerAppAtEnd: input.removeCustomerAppAtEnd
 			}
 		);
-		if (!result.ok) return fail(400, { overrides: { error: result.error, message: null, fields } });
+		if (!result.ok) {
+			return fail(400, {
+				overrides: { error: adminErrorText(result.error), message: null, fields }
+			});
+		}
 		return {
 			overrides: {
 				error: null,

@@ -9,7 +9,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	const runtime = await getRuntime();
 	// Its agents and administrators only: anyone else gets 403.
 	await sessionForReader(runtime, params.id, locals.user!);
-	const report = await sessionReport(runtime.db, params.id);
+	const report = await sessionReport(runtime, params.id);
 	if (!report) error(404, m.agent_report_not_found());
 	return { report, organisation: runtime.config.organisationName };
 };

@@ -5,9 +5,13 @@ import { sessionForReader } from '$lib/server/access';
 import { formatSessionCode } from '$lib/server/codes';
 import { codeCookieName } from '$lib/server/code-cookie';
 import { getRuntime } from '$lib/server/runtime';
-import { joinAsAgent, liveAgentsOf } from '$lib/server/invitations';
-import { participationOf } from '$lib/server/participants';
-import { agentTicket, agentViewStatus } from '$lib/server/support-sessions';
+import { hasJoined, joinAsAgent } from '$lib/server/invitations';
+import {
+	agentTicket,
+	agentViewStatus,
+	chatEvents,
+	presentAgents
+} from '$lib/server/support-sessions';
 import { iceServersFor } from '$lib/server/turn';
 
 export const load: PageServerLoad = async ({ params, locals, cookies }) => {
@@ -21,8 +25,8 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 		session.status === 'waiting' && !expired ? cookies.get(codeCookieName(session.id)) : undefined;
 	if (session.status !== 'waiting')
 		cookies.delete(codeCookieName(session.id), { path: `/agent/sessions/${session.id}` });
-	const agentsPresent = live ? await liveAgentsOf(runtime, session.id) : [];
-	const present = agentsPresent.some((a) => a.user_id === user.id);
+	const agentsPresent = live ? await presentAgents(runtime, session.id) : [];
+	const present = agentsPresent.some((a) => a.userId === user.id);
 	// The owner, an agent who joined, or an administrator (who then joins as an agent).
 	if (live && user.role !== 'admin' && session.agent_id !== user.id && !present) {
 		error(403, m.agent_session_not_yours());
@@ -31,24 +35,12 @@ export const load: PageServerLoad = async ({ params, locals, cookies }) => {
 	// participants only); anyone else here is present already, or the owner.
 	const identity = !live
 		? null
-		: user.role === 'admin' && !present && (await participationOf(runtime.db, session.id, user.id))
+		: user.role === 'admin' && !present && (await hasJoined(runtime, session.id, user.id))
 			? await joinAsAgent(runtime, session.id, user)
 			: await agentTicket(runtime, session, user);
-	const others = agentsPresent
-		.filter((a) => a.user_id !== user.id)
-		.map((a) => ({ peerId: a.peer_id, name: a.name, userId: a.user_id }));
+	const others = agentsPresent.filter((a) => a.userId !== user.id);
 	// The chat so far, from the server's records: a reloaded viewer picks up where it was.
-	const chatRows = live
-		? await runtime.db
-				.selectFrom('session_events')
-				.select(['id', 'actor', 'data'])
-				.where('session_id', '=', session.id)
-				.where('type', '=', 'chat')
-				.orderBy('at')
-				.orderBy('seq')
-				.limit(2000)
-				.execute()
-		: [];
+	const chatRows = live ? await chatEvents(runtime, session.id) : [];
 	const history = chatRows.flatMap((row) => {
 		try {
 			const data = JSON.parse(row.data) as {

@@ -11,7 +11,7 @@ export const POST: RequestHandler = async ({ locals, request, cookies, url }) =>
 	const parsed = v.safeParse(LocaleChoice, body);
 	if (!parsed.success) error(400, firstIssue(parsed.issues));
 	const runtime = await getRuntime();
-	await saveAgentLocale(runtime.db, locals.user.id, parsed.output.locale);
+	await saveAgentLocale(runtime, locals.user.id, parsed.output.locale);
 	setLocaleCookie(cookies, parsed.output.locale, url.protocol === 'https:');
 	return json({ ok: true, locale: parsed.output.locale });
 };

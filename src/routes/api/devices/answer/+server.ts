@@ -5,11 +5,7 @@ import { CUSTOMER_COOKIE } from '$lib/server/join';
 import { getRuntime } from '$lib/server/runtime';
 import { DeviceAnswer, firstIssue, v } from '$lib/server/schemas';
 import { iceServersFor } from '$lib/server/turn';
-import {
-	refuseRequest,
-	requestForDevice,
-	startUnattendedSession
-} from '$lib/server/unattended-connect';
+import { refuseRequest, startUnattendedSession } from '$lib/server/unattended-connect';
 
 /** The device answers a connect request; on success the session starts. */
 export const POST: RequestHandler = async ({ request, cookies, url }) => {
@@ -18,7 +14,7 @@ export const POST: RequestHandler = async ({ request, cookies, url }) => {
 	if (!parsed.success) error(400, firstIssue(parsed.issues));
 	const check = await verifyDeviceTicket(runtime, parsed.output.ticket);
 	if (!check.ok) error(check.error === 'blocked' ? 403 : 401, check.error);
-	const pending = requestForDevice(parsed.output.requestId, check.device.id);
+	const pending = runtime.unattended.requestForDevice(parsed.output.requestId, check.device.id);
 	if (!pending) error(410, 'The request is no longer waiting');
 	const { result } = parsed.output;
 	if (result !== 'ok') {

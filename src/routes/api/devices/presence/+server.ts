@@ -3,7 +3,6 @@ import type { RequestHandler } from './$types';
 import { touchDevice, verifyDeviceTicket } from '$lib/server/devices';
 import { getRuntime } from '$lib/server/runtime';
 import { DevicePresence, firstIssue, v } from '$lib/server/schemas';
-import { markAvailable, markUnavailable, pendingRequestsFor } from '$lib/server/unattended-connect';
 
 /** An available device checks in; the answer carries the connect requests waiting for it. */
 export const POST: RequestHandler = async ({ request }) => {
@@ -15,9 +14,9 @@ export const POST: RequestHandler = async ({ request }) => {
 	const deviceId = check.device.id;
 	await touchDevice(runtime, deviceId);
 	if (!parsed.output.available || !parsed.output.exchangeKey) {
-		markUnavailable(deviceId);
+		runtime.unattended.markUnavailable(deviceId);
 		return json({ requests: [] });
 	}
-	markAvailable(deviceId, parsed.output.exchangeKey);
-	return json({ requests: pendingRequestsFor(deviceId) });
+	runtime.unattended.markAvailable(deviceId, parsed.output.exchangeKey);
+	return json({ requests: runtime.unattended.pendingRequestsFor(deviceId) });
 };

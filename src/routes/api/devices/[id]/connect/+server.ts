@@ -4,7 +4,6 @@ import { DEVICE_ID_PATTERN, getDevice } from '$lib/server/devices';
 import { getRuntime } from '$lib/server/runtime';
 import { ConnectRequest, firstIssue, v } from '$lib/server/schemas';
 import { effectiveSettingsFor } from '$lib/server/support-sessions';
-import { availability, connectStatus, openConnectRequest } from '$lib/server/unattended-connect';
 
 async function allowedAgent(locals: App.Locals, deviceId: string) {
 	const runtime = await getRuntime();
@@ -22,25 +21,32 @@ async function allowedAgent(locals: App.Locals, deviceId: string) {
 
 /** Without `request`: the device's exchange key, if it is available. With it: that request's state. */
 export const GET: RequestHandler = async ({ params, locals, url }) => {
-	const { user, device } = await allowedAgent(locals, params.id);
+	const { runtime, user, device } = await allowedAgent(locals, params.id);
 	const requestId = url.searchParams.get('request');
 	if (requestId) {
-		const status = connectStatus(requestId, user.id);
+		const status = runtime.unattended.connectStatus(requestId, user.id);
 		if (!status) error(404, 'Unknown request');
 		return json(status);
 	}
-	const entry = availability(device.id);
+	const entry = runtime.unattended.availability(device.id);
 	if (!entry) error(409, 'This computer is not available right now.');
 	return json({ exchangeKey: entry.exchangeKey });
 };
 
 /** The agent's request, with the password sealed to the device's exchange key. */
 export const POST: RequestHandler = async ({ params, locals, request }) => {
-	const { user, device } = await allowedAgent(locals, params.id);
+	const { runtime, user, device } = await allowedAgent(locals, params.id);
 	const parsed = v.safeParse(ConnectRequest, await request.json().catch(() => null));
 	if (!parsed.success) error(400, firstIssue(parsed.issues));
-	if (!availability(device.id)) error(409, 'This computer is not available right now.');
-	if (connectStatus(parsed.output.requestId, user.id)) error(409, 'Request already made');
-	openConnectRequest(device.id, user, parsed.output.requestId, parsed.output.envelope);
+	if (!runtime.unattended.availability(device.id))
+		error(409, 'This computer is not available right now.');
+	if (runtime.unattended.connectStatus(parsed.output.requestId, user.id))
+		error(409, 'Request already made');
+	runtime.unattended.openConnectRequest(
+		device.id,
+		user,
+		parsed.output.requestId,
+		parsed.output.envelope
+	);
 	return json({ ok: true });
 };

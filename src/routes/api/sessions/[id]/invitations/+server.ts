@@ -1,15 +1,16 @@
 import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { sessionForActor } from '$lib/server/access';
+import { enabledAgents } from '$lib/server/agents';
 import {
 	inviteAgent,
 	inviteLinkToken,
 	isOnline,
-	liveAgentsOf,
 	markPresent,
 	multiAgentAllowed
 } from '$lib/server/invitations';
 import { getRuntime } from '$lib/server/runtime';
+import { presentAgents } from '$lib/server/support-sessions';
 import { InviteRequest, firstIssue, v } from '$lib/server/schemas';
 
 /** Who can be invited: online agents of the organisation not already in the session. */
@@ -21,13 +22,8 @@ export const GET: RequestHandler = async ({ params, locals, url }) => {
 	if (!(await multiAgentAllowed(runtime, params.id))) {
 		return json({ allowed: false, agents: [], link: null });
 	}
-	const present = new Set((await liveAgentsOf(runtime, params.id)).map((p) => p.user_id));
-	const users = await runtime.db
-		.selectFrom('users')
-		.select(['id', 'name', 'email'])
-		.where('disabled_at', 'is', null)
-		.orderBy('name')
-		.execute();
+	const present = new Set((await presentAgents(runtime, params.id)).map((p) => p.userId));
+	const users = await enabledAgents(runtime);
 	return json({
 		allowed: true,
 		agents: users

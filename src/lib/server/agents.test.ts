@@ -7,16 +7,13 @@ import {
 	changeGroup,
 	changeRole,
 	createAgent,
-	createGroup,
-	deleteGroup,
 	disableUser,
-	issuePasswordLink,
-	passwordLinkHolder,
+	enableUser,
 	resetPassword,
-	saveOverrides,
-	setPasswordWithLink,
-	updateGroup
-} from './accounts';
+	saveOverrides
+} from './agents';
+import { createGroup, deleteGroup, updateGroup } from './groups';
+import { issuePasswordLink, passwordLinkHolder, setPasswordWithLink } from './password-links';
 import { AgentPresenceWatch } from './agent-presence';
 import { checkCredentials, createLoginSession, createUser, type SessionUser } from './auth';
 import type { Runtime } from './runtime';
@@ -94,18 +91,16 @@ describe('set-password links', () => {
 		expect(token.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url
 		const stored = runtime.sqlite.prepare('SELECT * FROM password_tokens').all();
 		expect(JSON.stringify(stored)).not.toContain(token);
-		expect(await passwordLinkHolder(runtime.db, token)).toMatchObject({ id: user.id });
+		expect(await passwordLinkHolder(runtime, token)).toMatchObject({ id: user.id });
 
-		const set = await setPasswordWithLink(runtime.db, token, 'a long enough password', null);
+		const set = await setPasswordWithLink(runtime, token, 'a long enough password', null);
 		expect(set).toEqual({ ok: true, email: 'new.agent@accounts.test' });
 		expect(await checkCredentials(runtime.db, user.email, 'a long enough password')).toMatchObject({
 			id: user.id
 		});
 		// Used once: never again.
-		expect((await setPasswordWithLink(runtime.db, token, 'another password!!', null)).ok).toBe(
-			false
-		);
-		expect(await passwordLinkHolder(runtime.db, token)).toBeNull();
+		expect((await setPasswordWithLink(runtime, token, 'another password!!', null)).ok).toBe(false);
+		expect(await passwordLinkHolder(runtime, token)).toBeNull();
 		expect(auditActions(user.id)).toEqual(['user.created', 'user.password-set']);
 	});
 
@@ -114,18 +109,18 @@ describe('set-password links', () => {
 		runtime.sqlite
 			.prepare('UPDATE password_tokens SET expires_at = ? WHERE token_hash = ?')
 			.run(Date.now() - 1, sha256(token));
-		expect((await setPasswordWithLink(runtime.db, token, 'a long enough password', null)).ok).toBe(
+		expect((await setPasswordWithLink(runtime, token, 'a long enough password', null)).ok).toBe(
 			false
 		);
 		const first = await issuePasswordLink(runtime.db, user.id, 'reset', admin.id);
 		const second = await issuePasswordLink(runtime.db, user.id, 'reset', admin.id);
-		expect(await passwordLinkHolder(runtime.db, first)).toBeNull();
-		expect(await passwordLinkHolder(runtime.db, second)).not.toBeNull();
+		expect(await passwordLinkHolder(runtime, first)).toBeNull();
+		expect(await passwordLinkHolder(runtime, second)).not.toBeNull();
 	});
 
 	it('a reset stops the old password and ends other logins', async () => {
 		const { user, token } = await newAgent('reset@accounts.test');
-		await setPasswordWithLink(runtime.db, token, 'first password here', null);
+		await setPasswordWithLink(runtime, token, 'first password here', null);
 		await createLoginSession(runtime.db, user.id);
 		const reset = await resetPassword(runtime, actor(), user.id);
 		expect(reset.ok).toBe(true);
@@ -140,8 +135,8 @@ describe('set-password links', () => {
 	it('two tabs using one link at once: exactly one wins', async () => {
 		const { token } = await newAgent('race@accounts.test');
 		const results = await Promise.all([
-			setPasswordWithLink(runtime.db, token, 'password number one', null),
-			setPasswordWithLink(runtime.db, token, 'password number two', null)
+			setPasswordWithLink(runtime, token, 'password number one', null),
+			setPasswordWithLink(runtime, token, 'password number two', null)
 		]);
 		expect(results.filter((r) => r.ok)).toHaveLength(1);
 	});
@@ -161,11 +156,11 @@ describe('accounts', () => {
 		const asOther = { user: { ...other, role: 'admin' as const }, ip: null };
 		expect(await changeRole(runtime, asOther, admin.id, 'agent')).toEqual({
 			ok: false,
-			error: expect.stringContaining('last administrator')
+			error: 'last-admin'
 		});
 		expect(await disableUser(runtime, asOther, admin.id)).toEqual({
 			ok: false,
-			error: expect.stringContaining('last administrator')
+			error: 'last-admin'
 		});
 		expect((await disableUser(runtime, actor(), admin.id)).ok).toBe(false);
 		expect(auditActions(other.id)).toEqual(['user.role-changed']);
@@ -253,6 +248,81 @@ describe('groups and overrides reach the session', () => {
 		// A group with members cannot go; the default group never.
 		expect((await deleteGroup(runtime, actor(), group.groupId)).ok).toBe(false);
 		expect((await deleteGroup(runtime, actor(), DEFAULT_GROUP_ID)).ok).toBe(false);
+	});
+});
+
+describe('refusals are codes the routes word', () => {
+	const refused = (error: string) => ({ ok: false, error });
+	const SETTINGS = {
+		fileTransfer: true,
+		maxFileSize: MEGABYTE,
+		unattended: false,
+		agentScreenShare: true,
+		multiAgent: true,
+		codeLifetimeMinutes: null,
+		removeCustomerAppAtEnd: false
+	};
+
+	it('for accounts', async () => {
+		const { user } = await newAgent('codes@accounts.test');
+		const input = { name: 'Codes', role: 'agent' as const, groupId: DEFAULT_GROUP_ID };
+		expect(await createAgent(runtime, actor(), { ...input, email: 'CODES@accounts.test' })).toEqual(
+			refused('email-taken')
+		);
+		expect(
+			await createAgent(runtime, actor(), {
+				...input,
+				email: 'nogroup@accounts.test',
+				groupId: 'missing'
+			})
+		).toEqual(refused('choose-group'));
+		expect(await disableUser(runtime, actor(), admin.id)).toEqual(refused('disable-self'));
+		expect(await disableUser(runtime, actor(), 'missing')).toEqual(refused('no-account'));
+		expect(await changeRole(runtime, actor(), admin.id, 'agent')).toEqual(
+			refused('own-admin-role')
+		);
+		expect(await changeRole(runtime, actor(), 'missing', 'agent')).toEqual(refused('no-account'));
+		expect(await enableUser(runtime, actor(), user.id)).toEqual(refused('not-disabled'));
+		expect((await disableUser(runtime, actor(), user.id)).ok).toBe(true);
+		expect(await disableUser(runtime, actor(), user.id)).toEqual(refused('already-disabled'));
+		expect(await resetPassword(runtime, actor(), user.id)).toEqual(refused('enable-first'));
+		expect(await resetPassword(runtime, actor(), 'missing')).toEqual(refused('no-account'));
+		expect(await changeGroup(runtime, actor(), user.id, 'missing')).toEqual(refused('no-group'));
+		expect(await changeGroup(runtime, actor(), 'missing', DEFAULT_GROUP_ID)).toEqual(
+			refused('no-account')
+		);
+		expect(await saveOverrides(runtime, actor(), 'missing', {})).toEqual(refused('no-account'));
+	});
+
+	it('for groups', async () => {
+		const { user } = await newAgent('member@accounts.test');
+		const group = await createGroup(runtime, actor(), { name: 'Codes', settings: SETTINGS });
+		if (!group.ok) throw new Error(group.error);
+		const other = await createGroup(runtime, actor(), { name: 'Other', settings: SETTINGS });
+		if (!other.ok) throw new Error(other.error);
+		expect(await createGroup(runtime, actor(), { name: 'Codes', settings: SETTINGS })).toEqual(
+			refused('group-taken')
+		);
+		expect(
+			await updateGroup(runtime, actor(), other.groupId, { name: 'Codes', settings: SETTINGS })
+		).toEqual(refused('group-taken'));
+		expect(
+			await updateGroup(runtime, actor(), 'missing', { name: 'Gone', settings: SETTINGS })
+		).toEqual(refused('no-group'));
+		expect((await changeGroup(runtime, actor(), user.id, group.groupId)).ok).toBe(true);
+		expect(await deleteGroup(runtime, actor(), group.groupId)).toEqual(refused('group-has-agents'));
+		expect(await deleteGroup(runtime, actor(), DEFAULT_GROUP_ID)).toEqual(refused('default-group'));
+		expect(await deleteGroup(runtime, actor(), 'missing')).toEqual(refused('no-group'));
+		expect((await deleteGroup(runtime, actor(), other.groupId)).ok).toBe(true);
+	});
+
+	it('for set-password links', async () => {
+		expect(
+			await setPasswordWithLink(runtime, 'not a token', 'a long enough password', null)
+		).toEqual(refused('invalid-link'));
+		expect(
+			await setPasswordWithLink(runtime, 'A'.repeat(43), 'a long enough password', null)
+		).toEqual(refused('invalid-link'));
 	});
 });
 
