@@ -10,6 +10,7 @@ import {
 	createGroup,
 	deleteGroup,
 	disableUser,
+	enableUser,
 	issuePasswordLink,
 	passwordLinkHolder,
 	resetPassword,
@@ -179,6 +180,39 @@ describe('accounts', () => {
 		});
 		expect((await disableUser(runtime, actor(), admin.id)).ok).toBe(false);
 		expect(await auditActions(other.id)).toEqual(['user.role-changed']);
+	});
+
+	it('the last two administrators disabling or demoting each other at once: one wins', async () => {
+		const races = [
+			(by: Parameters<typeof disableUser>[1], id: string) => disableUser(runtime, by, id),
+			(by: Parameters<typeof disableUser>[1], id: string) => changeRole(runtime, by, id, 'agent')
+		];
+		for (const [i, act] of races.entries()) {
+			const other = await createUser(runtime.db, {
+				email: `racing.admin.${i}@accounts.test`,
+				name: 'Racing admin',
+				password: 'racing admin password',
+				role: 'admin'
+			});
+			const asOther = { user: { ...other, role: 'admin' as const }, ip: null };
+			const results = await Promise.all([act(actor(), other.id), act(asOther, admin.id)]);
+			expect(results.filter((r) => r.ok)).toHaveLength(1);
+			expect(results.find((r) => !r.ok)).toEqual({
+				ok: false,
+				error: expect.stringContaining('last administrator')
+			});
+			const { n } = await runtime.db
+				.selectFrom('users')
+				.select((eb) => eb.fn.countAll<number>().as('n'))
+				.where('role', '=', 'admin')
+				.where('disabled_at', 'is', null)
+				.executeTakeFirstOrThrow();
+			expect(Number(n)).toBe(1);
+			// Back as before: the first administrator alone.
+			await enableUser(runtime, asOther, admin.id);
+			await changeRole(runtime, asOther, admin.id, 'admin');
+			await changeRole(runtime, actor(), other.id, 'agent');
+		}
 	});
 
 	it('disabling an agent ends their live sessions and their logins, and is audited', async () => {

@@ -5,6 +5,7 @@ import { SETTING_KEYS } from '$lib/settings';
 import { audit } from './audit';
 import { createUser, normaliseEmail, type SessionUser } from './auth';
 import type { DB } from './db';
+import { isPostgres } from './db/dialect';
 import type { Role } from './db/schema';
 import { hashPassword } from './passwords';
 import { closeStints } from './participants';
@@ -42,6 +43,8 @@ export async function issuePasswordLink(
 	const token = crypto.randomBytes(32).toString('base64url');
 	const now = Date.now();
 	await db.transaction().execute(async (trx) => {
+		// Two links issued at once: one voids the other (the user's row queues them on PostgreSQL).
+		await lockUsers(trx, [userId]);
 		await trx
 			.deleteFrom('password_tokens')
 			.where('user_id', '=', userId)
@@ -174,6 +177,20 @@ async function findGroup(db: DB, groupId: string) {
 	return db.selectFrom('groups').selectAll().where('id', '=', groupId).executeTakeFirst();
 }
 
+/**
+ * On PostgreSQL, locks the rows until the transaction ends, so that checks made in it hold when
+ * it writes. SQLite needs none: it runs one transaction at a time (Kysely holds its connection).
+ */
+async function lockUsers(trx: DB, ids: string[] | 'active-admins'): Promise<void> {
+	if (!isPostgres(trx)) return;
+	let query = trx.selectFrom('users').select('id').orderBy('id').forUpdate();
+	query =
+		ids === 'active-admins'
+			? query.where('role', '=', 'admin').where('disabled_at', 'is', null)
+			: query.where('id', 'in', ids);
+	await query.execute();
+}
+
 /** Enabled administrators other than `userId`. */
 async function otherActiveAdmins(db: DB, userId: string): Promise<number> {
 	const row = await db
@@ -202,6 +219,8 @@ export async function disableUser(
 	// One transaction for the check and the change: two admins disabling each other cannot
 	// both succeed.
 	const outcome = await runtime.db.transaction().execute(async (trx) => {
+		// The administrators first (in one order, so no deadlock), then the check.
+		await lockUsers(trx, 'active-admins');
 		const user = await findUser(trx, userId);
 		if (!user) return 'missing' as const;
 		if (user.disabled_at !== null) return 'already' as const;
@@ -302,6 +321,7 @@ export async function changeRole(
 		return { ok: false, error: m.admin_error_own_admin_role() };
 	}
 	const outcome = await runtime.db.transaction().execute(async (trx) => {
+		await lockUsers(trx, 'active-admins');
 		const user = await findUser(trx, userId);
 		if (!user) return 'missing' as const;
 		if (user.role === role) return 'same' as const;

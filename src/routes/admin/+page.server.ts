@@ -34,7 +34,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 				.where('audit_log.action', '=', 'login.succeeded')
 				.as('last_login')
 		])
-		.orderBy('users.disabled_at')
+		// Enabled accounts first: NULLs sort first in SQLite, last in PostgreSQL unless told.
+		.orderBy('users.disabled_at', (ob) => ob.asc().nullsFirst())
 		.orderBy('users.name')
 		.execute();
 	const groups = await runtime.db
