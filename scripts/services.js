@@ -255,7 +255,10 @@ async function startRedis(file, dir, log) {
  */
 export async function startServices({ postgres = true, redis = true, log = console.log } = {}) {
 	const none = { env: {}, postgres: null, redis: null, stop() {} };
-	if (process.env.PONTE_TEST_SERVICES === '0') return none;
+	if (process.env.PONTE_TEST_SERVICES === '0') {
+		log('PONTE_TEST_SERVICES=0: no PostgreSQL or Redis started; skipping the tests that need them');
+		return none;
+	}
 	let pgBin = postgres ? findPostgres() : null;
 	let redisServer = redis ? findRedis() : null;
 	const missing = [];
