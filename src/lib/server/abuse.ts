@@ -1,5 +1,6 @@
 import type { Runtime } from './runtime';
 import { audit } from './audit';
+import { isPostgres } from './db/dialect';
 import { randomId } from './secrets';
 
 const MAX_REPORTS_PER_SESSION = 5;
@@ -9,10 +10,19 @@ export async function fileAbuseReport(
 	runtime: Runtime,
 	report: { sessionId: string; description: string; contact: string | null }
 ): Promise<boolean> {
-	// Counted and stored in one transaction (it holds the database connection), so parallel
-	// reports cannot all pass the count before the first is stored.
+	// Counted and stored in one transaction, so parallel reports cannot all pass the count before
+	// the first is stored: SQLite runs one transaction at a time (it holds the connection); on
+	// PostgreSQL the session's row, locked first, queues them.
 	const id = randomId(12);
 	const stored = await runtime.db.transaction().execute(async (trx) => {
+		if (isPostgres(trx)) {
+			await trx
+				.selectFrom('support_sessions')
+				.select('id')
+				.where('id', '=', report.sessionId)
+				.forUpdate()
+				.execute();
+		}
 		const { count } = await trx
 			.selectFrom('abuse_reports')
 			.select((eb) => eb.fn.countAll<number>().as('count'))

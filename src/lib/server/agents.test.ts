@@ -77,19 +77,30 @@ async function liveSession(agent: SessionUser) {
 	return id;
 }
 
-function auditActions(target: string): string[] {
-	return (
-		runtime.sqlite
-			.prepare('SELECT action FROM audit_log WHERE target = ? ORDER BY id')
-			.all(target) as { action: string }[]
-	).map((r) => r.action);
+async function auditActions(target: string): Promise<string[]> {
+	const rows = await runtime.db
+		.selectFrom('audit_log')
+		.select('action')
+		.where('target', '=', target)
+		.orderBy('id')
+		.execute();
+	return rows.map((r) => r.action);
+}
+
+async function loginCount(userId: string): Promise<number> {
+	const { n } = await runtime.db
+		.selectFrom('login_sessions')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('user_id', '=', userId)
+		.executeTakeFirstOrThrow();
+	return Number(n);
 }
 
 describe('set-password links', () => {
 	it('a new agent gets a single-use link, stored only as a hash', async () => {
 		const { user, token } = await newAgent('new.agent@accounts.test');
 		expect(token.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url
-		const stored = runtime.sqlite.prepare('SELECT * FROM password_tokens').all();
+		const stored = await runtime.db.selectFrom('password_tokens').selectAll().execute();
 		expect(JSON.stringify(stored)).not.toContain(token);
 		expect(await passwordLinkHolder(runtime, token)).toMatchObject({ id: user.id });
 
@@ -101,14 +112,16 @@ describe('set-password links', () => {
 		// Used once: never again.
 		expect((await setPasswordWithLink(runtime, token, 'another password!!', null)).ok).toBe(false);
 		expect(await passwordLinkHolder(runtime, token)).toBeNull();
-		expect(auditActions(user.id)).toEqual(['user.created', 'user.password-set']);
+		expect(await auditActions(user.id)).toEqual(['user.created', 'user.password-set']);
 	});
 
 	it('refuses an expired link, and a link replaced by a newer one', async () => {
 		const { user, token } = await newAgent('late@accounts.test');
-		runtime.sqlite
-			.prepare('UPDATE password_tokens SET expires_at = ? WHERE token_hash = ?')
-			.run(Date.now() - 1, sha256(token));
+		await runtime.db
+			.updateTable('password_tokens')
+			.set({ expires_at: Date.now() - 1 })
+			.where('token_hash', '=', sha256(token))
+			.execute();
 		expect((await setPasswordWithLink(runtime, token, 'a long enough password', null)).ok).toBe(
 			false
 		);
@@ -125,11 +138,8 @@ describe('set-password links', () => {
 		const reset = await resetPassword(runtime, actor(), user.id);
 		expect(reset.ok).toBe(true);
 		expect(await checkCredentials(runtime.db, user.email, 'first password here')).toBeNull();
-		const logins = runtime.sqlite
-			.prepare('SELECT count(*) AS n FROM login_sessions WHERE user_id = ?')
-			.get(user.id) as { n: number };
-		expect(logins.n).toBe(0);
-		expect(auditActions(user.id)).toContain('user.password-reset');
+		expect(await loginCount(user.id)).toBe(0);
+		expect(await auditActions(user.id)).toContain('user.password-reset');
 	});
 
 	it('two tabs using one link at once: exactly one wins', async () => {
@@ -163,7 +173,40 @@ describe('accounts', () => {
 			error: 'last-admin'
 		});
 		expect((await disableUser(runtime, actor(), admin.id)).ok).toBe(false);
-		expect(auditActions(other.id)).toEqual(['user.role-changed']);
+		expect(await auditActions(other.id)).toEqual(['user.role-changed']);
+	});
+
+	it('the last two administrators disabling or demoting each other at once: one wins', async () => {
+		const races = [
+			(by: Parameters<typeof disableUser>[1], id: string) => disableUser(runtime, by, id),
+			(by: Parameters<typeof disableUser>[1], id: string) => changeRole(runtime, by, id, 'agent')
+		];
+		for (const [i, act] of races.entries()) {
+			const other = await createUser(runtime.db, {
+				email: `racing.admin.${i}@accounts.test`,
+				name: 'Racing admin',
+				password: 'racing admin password',
+				role: 'admin'
+			});
+			const asOther = { user: { ...other, role: 'admin' as const }, ip: null };
+			const results = await Promise.all([act(actor(), other.id), act(asOther, admin.id)]);
+			expect(results.filter((r) => r.ok)).toHaveLength(1);
+			expect(results.find((r) => !r.ok)).toEqual({
+				ok: false,
+				error: expect.stringContaining('last administrator')
+			});
+			const { n } = await runtime.db
+				.selectFrom('users')
+				.select((eb) => eb.fn.countAll<number>().as('n'))
+				.where('role', '=', 'admin')
+				.where('disabled_at', 'is', null)
+				.executeTakeFirstOrThrow();
+			expect(Number(n)).toBe(1);
+			// Back as before: the first administrator alone.
+			await enableUser(runtime, asOther, admin.id);
+			await changeRole(runtime, asOther, admin.id, 'admin');
+			await changeRole(runtime, actor(), other.id, 'agent');
+		}
 	});
 
 	it('disabling an agent ends their live sessions and their logins, and is audited', async () => {
@@ -176,12 +219,9 @@ describe('accounts', () => {
 		expect(result).toEqual({ ok: true, endedSessions: 1 });
 		const session = await getSupportSession(runtime, sessionId);
 		expect(session).toMatchObject({ status: 'ended', end_reason: 'agent', ended_by: admin.id });
-		const logins = runtime.sqlite
-			.prepare('SELECT count(*) AS n FROM login_sessions WHERE user_id = ?')
-			.get(user.id) as { n: number };
-		expect(logins.n).toBe(0);
-		expect(auditActions(user.id)).toContain('user.disabled');
-		expect(auditActions(sessionId)).toContain('session.ended');
+		expect(await loginCount(user.id)).toBe(0);
+		expect(await auditActions(user.id)).toContain('user.disabled');
+		expect(await auditActions(sessionId)).toContain('session.ended');
 	});
 });
 
@@ -238,12 +278,14 @@ describe('groups and overrides reach the session', () => {
 		});
 		// Back to inheriting everything: the override row goes.
 		await saveOverrides(runtime, actor(), user.id, {});
-		const row = runtime.sqlite
-			.prepare('SELECT * FROM agent_overrides WHERE user_id = ?')
-			.get(user.id);
+		const row = await runtime.db
+			.selectFrom('agent_overrides')
+			.selectAll()
+			.where('user_id', '=', user.id)
+			.executeTakeFirst();
 		expect(row).toBeUndefined();
-		expect(auditActions(group.groupId)).toEqual(['group.created', 'group.updated']);
-		expect(auditActions(user.id)).toContain('user.overrides-changed');
+		expect(await auditActions(group.groupId)).toEqual(['group.created', 'group.updated']);
+		expect(await auditActions(user.id)).toContain('user.overrides-changed');
 
 		// A group with members cannot go; the default group never.
 		expect((await deleteGroup(runtime, actor(), group.groupId)).ok).toBe(false);

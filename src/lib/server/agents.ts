@@ -6,6 +6,7 @@ import { createUser, normaliseEmail } from './auth';
 import type { DB } from './db';
 import type { Role } from './db/schema';
 import { findGroup } from './groups';
+import { lockUsers } from './db/locks';
 import { issuePasswordLink } from './password-links';
 import { hashPassword } from './passwords';
 import { closeStints } from './participants';
@@ -86,6 +87,8 @@ export async function disableUser(
 	// One transaction for the check and the change: two admins disabling each other cannot
 	// both succeed.
 	const outcome = await runtime.db.transaction().execute(async (trx) => {
+		// The administrators first (in one order, so no deadlock), then the check.
+		await lockUsers(trx, 'active-admins');
 		const user = await findUser(trx, userId);
 		if (!user) return 'missing' as const;
 		if (user.disabled_at !== null) return 'already' as const;
@@ -174,6 +177,7 @@ export async function changeRole(
 		return { ok: false, error: 'own-admin-role' };
 	}
 	const outcome = await runtime.db.transaction().execute(async (trx) => {
+		await lockUsers(trx, 'active-admins');
 		const user = await findUser(trx, userId);
 		if (!user) return 'missing' as const;
 		if (user.role === role) return 'same' as const;
@@ -314,7 +318,8 @@ export async function listAgents(runtime: Runtime) {
 				.where('audit_log.action', '=', 'login.succeeded')
 				.as('last_login')
 		])
-		.orderBy('users.disabled_at')
+		// Enabled accounts first: NULLs sort first in SQLite, last in PostgreSQL unless told.
+		.orderBy('users.disabled_at', (ob) => ob.asc().nullsFirst())
 		.orderBy('users.name')
 		.execute();
 	return agents.map((a) => ({

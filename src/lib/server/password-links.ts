@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { audit } from './audit';
 import type { DB } from './db';
+import { lockUsers } from './db/locks';
 import { hashPassword } from './passwords';
 import type { Runtime } from './runtime';
 import { sha256 } from './secrets';
@@ -21,6 +22,8 @@ export async function issuePasswordLink(
 	const token = crypto.randomBytes(32).toString('base64url');
 	const now = Date.now();
 	await db.transaction().execute(async (trx) => {
+		// Two links issued at once: one voids the other (the user's row queues them on PostgreSQL).
+		await lockUsers(trx, [userId]);
 		await trx
 			.deleteFrom('password_tokens')
 			.where('user_id', '=', userId)

@@ -205,6 +205,9 @@ describe('session reports', () => {
 		// LIKE wildcards in the search are literal.
 		const literal = await listReports(runtime, admin, { ...filter, customer: '100%_' });
 		expect(literal.rows.map((r) => r.id)).toEqual([mine.id]);
+		// Case does not matter, on SQLite and PostgreSQL alike.
+		const lower = await listReports(runtime, admin, { ...filter, customer: 'zOE 100' });
+		expect(lower.rows.map((r) => r.id)).toEqual([mine.id]);
 		const none = await listReports(runtime, admin, { ...filter, customer: '0%x' });
 		expect(none.total).toBe(0);
 		const future = await listReports(runtime, admin, {

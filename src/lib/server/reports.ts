@@ -41,7 +41,8 @@ export async function listReports(runtime: Runtime, user: SessionUser, filter: R
 	}
 	if (filter.customer) {
 		const pattern = `%${filter.customer.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-		query = query.where(sql<boolean>`s.customer_name like ${pattern} escape '\\'`);
+		// lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+		query = query.where(sql<boolean>`lower(s.customer_name) like lower(${pattern}) escape '\\'`);
 	}
 	if (filter.from !== null) query = query.where('s.created_at', '>=', filter.from);
 	if (filter.to !== null) query = query.where('s.created_at', '<=', filter.to);

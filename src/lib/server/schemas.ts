@@ -35,7 +35,8 @@ export const LoginForm = v.object({
 });
 
 const eventText = (max: number) => v.pipe(v.string(), v.maxLength(max));
-const instant = v.pipe(v.number(), v.integer(), v.minValue(0));
+// At most 2^53 - 1: an exact integer, and one PostgreSQL's bigint takes (1e300 would fail there).
+const instant = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 /** What the agent's page records beside most events: a few flat fields, nothing nested. */
 const flatData = v.pipe(
 	v.record(

@@ -2,6 +2,7 @@ import type { EndReason, Features } from '$lib/session/protocol';
 import type { Runtime } from './runtime';
 import type { SessionUser } from './auth';
 import { generateSessionCode, normaliseSessionCode } from './codes';
+import { isUniqueViolation } from './db/dialect';
 import type { SupportSessionsTable } from './db/schema';
 import { closeStints, openStint, presentPeerIds } from './participants';
 import { hmac, randomId } from './secrets';
@@ -80,7 +81,7 @@ export async function createSupportSession(
 			await audit(runtime.db, { actorId: agent.id, action: 'session.created', target: id });
 			return { id, code, expiresAt };
 		} catch (error) {
-			if (attempt >= 5 || !String(error).includes('UNIQUE')) throw error;
+			if (attempt >= 5 || !isUniqueViolation(error)) throw error;
 		}
 	}
 }
