@@ -47,27 +47,23 @@ export interface DevicePresenceServer {
 	): Promise<{ session?: HandedOverSession } | null>;
 }
 
-type Fetch = typeof fetch;
-
-function postJson(fetchImpl: Fetch, url: string, body: unknown): Promise<Response> {
-	return fetchImpl(url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body)
-	});
-}
-
 export function devicePresenceServer(
 	identity: DeviceIdentity,
-	fetchImpl: Fetch = fetch
+	fetchImpl: typeof fetch = fetch
 ): DevicePresenceServer {
+	const post = (url: string, body: unknown) =>
+		fetchImpl(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body)
+		});
 	return {
 		async ticket() {
 			const answer = await signedDeviceRequest(identity, 'ticket');
 			return answer.ok ? String(answer.body.ticket) : null;
 		},
 		async checkIn(ticket, exchangeKey) {
-			const response = await postJson(fetchImpl, '/api/devices/presence', {
+			const response = await post('/api/devices/presence', {
 				ticket,
 				available: true,
 				exchangeKey
@@ -79,10 +75,10 @@ export function devicePresenceServer(
 			return { kind: 'requests', requests: body.requests };
 		},
 		async checkOut(ticket) {
-			await postJson(fetchImpl, '/api/devices/presence', { ticket, available: false });
+			await post('/api/devices/presence', { ticket, available: false });
 		},
 		async answer(ticket, requestId, result, retryAfterMs) {
-			const response = await postJson(fetchImpl, '/api/devices/answer', {
+			const response = await post('/api/devices/answer', {
 				ticket,
 				requestId,
 				result,
