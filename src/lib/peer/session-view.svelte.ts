@@ -6,6 +6,11 @@ import { Emitter } from '$lib/session/emitter';
 import type { EndReason, Features, ScreenMode } from '$lib/session/protocol';
 import type { SessionState } from '$lib/session/machine';
 import type { CaptureFailure } from '$lib/session/capture-failure';
+import {
+	customerSessionServer,
+	type AgentSessionServer,
+	type SessionServer
+} from './session-server';
 import { SupportClient, type ClientFailure, type SupportClientOptions } from './support-client';
 
 /**
@@ -154,4 +159,37 @@ export function setSessionView(view: SessionView) {
 
 export function getSessionView(): SessionView {
 	return getContext<SessionView>(KEY);
+}
+
+/** What the server handed a participant to join with: the page's load data, or a device's. */
+export type SessionJoin = Pick<
+	SupportClientOptions,
+	'sessionId' | 'peerId' | 'ticket' | 'ticketKey' | 'features' | 'iceServers' | 'iceTransportPolicy'
+>;
+
+/** Who joins: an agent brings its own server port (its page calls it too); a customer's is fixed. */
+export type SessionParticipant =
+	| { role: 'agent'; name: string; contacts: string[]; server: AgentSessionServer }
+	| { role: 'customer'; name: string; contacts: string[]; server?: SessionServer };
+
+/**
+ * The one way a page builds its session view (the agent's viewer, the customer's session, an
+ * unattended device's), shared with its components through context.
+ */
+export function createSessionView(join: SessionJoin, participant: SessionParticipant): SessionView {
+	return setSessionView(
+		new SessionView({
+			role: participant.role,
+			name: participant.name,
+			sessionId: join.sessionId,
+			peerId: join.peerId,
+			ticket: join.ticket,
+			ticketKey: join.ticketKey,
+			iceServers: join.iceServers,
+			iceTransportPolicy: join.iceTransportPolicy,
+			features: join.features,
+			contacts: participant.contacts,
+			server: participant.server ?? customerSessionServer()
+		})
+	);
 }
