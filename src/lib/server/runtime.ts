@@ -161,7 +161,7 @@ async function createRuntime(): Promise<Runtime> {
 		async close() {
 			clearInterval(sweeper);
 			clearInterval(presenceSweeper);
-			runtime.signaling?.close();
+			await runtime.signaling?.close();
 			await runtime.events.close();
 			await closeDb();
 		}
