@@ -1,6 +1,8 @@
 // Builds the app, finds Chromium, Firefox and Xvfb, and runs the Playwright suite (a fresh
 // DATA_DIR per run) on a virtual display, for Firefox's screen sharing. The server's port is a
-// free one unless PONTE_E2E_PORT says, so two checkouts can test at once.
+// free one unless PONTE_E2E_PORT says, so two checkouts can test at once. PONTE_E2E_DATABASE=postgres
+// runs the server on a throwaway PostgreSQL (scripts/services.js) instead of SQLite; the specs
+// that open ponte.sqlite themselves need SQLite.
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -8,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from './build.js';
 import { HOW_TO_GET_CHROMIUM, findChromium } from './find-chromium.js';
 import { HOW_TO_GET_FIREFOX, findFirefox } from './find-firefox.js';
+import { startServices } from './services.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const chromium = await findChromium();
@@ -46,6 +49,21 @@ if (!process.env.PONTE_SKIP_BUILD) {
 	}
 }
 
+const databaseEnv = {};
+if (process.env.PONTE_E2E_DATABASE === 'postgres') {
+	const services = await startServices({ redis: false });
+	if (!services.postgres) process.exit(1);
+	const { default: pg } = await import('pg');
+	const client = new pg.Client({ connectionString: services.postgres.url });
+	await client.connect();
+	await client.query('CREATE DATABASE ponte_e2e');
+	await client.end();
+	const url = new URL(services.postgres.url);
+	url.pathname = '/ponte_e2e';
+	databaseEnv.DATABASE_URL = url.toString();
+	console.log('Database: a throwaway PostgreSQL');
+}
+
 const result = spawnSync(
 	xvfbRun,
 	[
@@ -64,8 +82,10 @@ const result = spawnSync(
 			...process.env,
 			PONTE_CHROMIUM: chromium,
 			PONTE_FIREFOX: firefox,
-			PONTE_E2E_PORT: port
+			PONTE_E2E_PORT: port,
+			...databaseEnv
 		}
 	}
 );
+// The exit handler stops the PostgreSQL this run started.
 process.exit(result.status ?? 1);

@@ -80,19 +80,30 @@ async function liveSession(agent: SessionUser) {
 	return id;
 }
 
-function auditActions(target: string): string[] {
-	return (
-		runtime.sqlite
-			.prepare('SELECT action FROM audit_log WHERE target = ? ORDER BY id')
-			.all(target) as { action: string }[]
-	).map((r) => r.action);
+async function auditActions(target: string): Promise<string[]> {
+	const rows = await runtime.db
+		.selectFrom('audit_log')
+		.select('action')
+		.where('target', '=', target)
+		.orderBy('id')
+		.execute();
+	return rows.map((r) => r.action);
+}
+
+async function loginCount(userId: string): Promise<number> {
+	const { n } = await runtime.db
+		.selectFrom('login_sessions')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('user_id', '=', userId)
+		.executeTakeFirstOrThrow();
+	return Number(n);
 }
 
 describe('set-password links', () => {
 	it('a new agent gets a single-use link, stored only as a hash', async () => {
 		const { user, token } = await newAgent('new.agent@accounts.test');
 		expect(token.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url
-		const stored = runtime.sqlite.prepare('SELECT * FROM password_tokens').all();
+		const stored = await runtime.db.selectFrom('password_tokens').selectAll().execute();
 		expect(JSON.stringify(stored)).not.toContain(token);
 		expect(await passwordLinkHolder(runtime.db, token)).toMatchObject({ id: user.id });
 
@@ -106,14 +117,16 @@ describe('set-password links', () => {
 			false
 		);
 		expect(await passwordLinkHolder(runtime.db, token)).toBeNull();
-		expect(auditActions(user.id)).toEqual(['user.created', 'user.password-set']);
+		expect(await auditActions(user.id)).toEqual(['user.created', 'user.password-set']);
 	});
 
 	it('refuses an expired link, and a link replaced by a newer one', async () => {
 		const { user, token } = await newAgent('late@accounts.test');
-		runtime.sqlite
-			.prepare('UPDATE password_tokens SET expires_at = ? WHERE token_hash = ?')
-			.run(Date.now() - 1, sha256(token));
+		await runtime.db
+			.updateTable('password_tokens')
+			.set({ expires_at: Date.now() - 1 })
+			.where('token_hash', '=', sha256(token))
+			.execute();
 		expect((await setPasswordWithLink(runtime.db, token, 'a long enough password', null)).ok).toBe(
 			false
 		);
@@ -130,11 +143,8 @@ describe('set-password links', () => {
 		const reset = await resetPassword(runtime, actor(), user.id);
 		expect(reset.ok).toBe(true);
 		expect(await checkCredentials(runtime.db, user.email, 'first password here')).toBeNull();
-		const logins = runtime.sqlite
-			.prepare('SELECT count(*) AS n FROM login_sessions WHERE user_id = ?')
-			.get(user.id) as { n: number };
-		expect(logins.n).toBe(0);
-		expect(auditActions(user.id)).toContain('user.password-reset');
+		expect(await loginCount(user.id)).toBe(0);
+		expect(await auditActions(user.id)).toContain('user.password-reset');
 	});
 
 	it('two tabs using one link at once: exactly one wins', async () => {
@@ -168,7 +178,7 @@ describe('accounts', () => {
 			error: expect.stringContaining('last administrator')
 		});
 		expect((await disableUser(runtime, actor(), admin.id)).ok).toBe(false);
-		expect(auditActions(other.id)).toEqual(['user.role-changed']);
+		expect(await auditActions(other.id)).toEqual(['user.role-changed']);
 	});
 
 	it('disabling an agent ends their live sessions and their logins, and is audited', async () => {
@@ -181,12 +191,9 @@ describe('accounts', () => {
 		expect(result).toEqual({ ok: true, endedSessions: 1 });
 		const session = await getSupportSession(runtime, sessionId);
 		expect(session).toMatchObject({ status: 'ended', end_reason: 'agent', ended_by: admin.id });
-		const logins = runtime.sqlite
-			.prepare('SELECT count(*) AS n FROM login_sessions WHERE user_id = ?')
-			.get(user.id) as { n: number };
-		expect(logins.n).toBe(0);
-		expect(auditActions(user.id)).toContain('user.disabled');
-		expect(auditActions(sessionId)).toContain('session.ended');
+		expect(await loginCount(user.id)).toBe(0);
+		expect(await auditActions(user.id)).toContain('user.disabled');
+		expect(await auditActions(sessionId)).toContain('session.ended');
 	});
 });
 
@@ -243,12 +250,14 @@ describe('groups and overrides reach the session', () => {
 		});
 		// Back to inheriting everything: the override row goes.
 		await saveOverrides(runtime, actor(), user.id, {});
-		const row = runtime.sqlite
-			.prepare('SELECT * FROM agent_overrides WHERE user_id = ?')
-			.get(user.id);
+		const row = await runtime.db
+			.selectFrom('agent_overrides')
+			.selectAll()
+			.where('user_id', '=', user.id)
+			.executeTakeFirst();
 		expect(row).toBeUndefined();
-		expect(auditActions(group.groupId)).toEqual(['group.created', 'group.updated']);
-		expect(auditActions(user.id)).toContain('user.overrides-changed');
+		expect(await auditActions(group.groupId)).toEqual(['group.created', 'group.updated']);
+		expect(await auditActions(user.id)).toContain('user.overrides-changed');
 
 		// A group with members cannot go; the default group never.
 		expect((await deleteGroup(runtime, actor(), group.groupId)).ok).toBe(false);

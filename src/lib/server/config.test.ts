@@ -35,3 +35,21 @@ describe('insecureOriginRefusal', () => {
 		expect(readConfig({}).allowInsecureHttp).toBe(false);
 	});
 });
+
+describe('DATABASE_URL', () => {
+	it('unset or empty: SQLite in DATA_DIR', () => {
+		expect(readConfig({}).databaseUrl).toBeNull();
+		expect(readConfig({ DATABASE_URL: ' ' }).databaseUrl).toBeNull();
+	});
+
+	it('a postgres:// or postgresql:// URL: PostgreSQL', () => {
+		for (const url of ['postgres://ponte@db/ponte', 'postgresql://ponte:secret@db:5432/ponte']) {
+			expect(readConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+		}
+	});
+
+	it('refuses anything else rather than quietly using an empty SQLite database', () => {
+		expect(() => readConfig({ DATABASE_URL: 'mysql://db/ponte' })).toThrow(/postgres:\/\//);
+		expect(() => readConfig({ DATABASE_URL: 'data/ponte.sqlite' })).toThrow(/DATABASE_URL/);
+	});
+});

@@ -9,6 +9,8 @@ export interface Config {
 	host: string;
 	origin: string | null;
 	dataDir: string;
+	/** A postgres:// URL: the database is PostgreSQL there; null: SQLite in `dataDir`. */
+	databaseUrl: string | null;
 	adminEmail: string | null;
 	adminPassword: string | null;
 	iceServers: RTCIceServerConfig[];
@@ -70,6 +72,18 @@ function parseIceTransportPolicy(raw: string | undefined): 'all' | 'relay' {
 	throw new Error('ICE_TRANSPORT_POLICY must be "all" or "relay"');
 }
 
+function parseDatabaseUrl(raw: string | undefined): string | null {
+	const url = raw?.trim();
+	if (!url) return null;
+	// A typo must not quietly fall back to an empty SQLite database.
+	if (!/^postgres(ql)?:\/\//i.test(url)) {
+		throw new Error(
+			'DATABASE_URL must be a postgres:// or postgresql:// URL (unset: SQLite in DATA_DIR)'
+		);
+	}
+	return url;
+}
+
 function positiveNumber(raw: string | undefined, fallback: number, name: string): number {
 	if (raw === undefined || raw === '') return fallback;
 	const value = Number(raw);
@@ -86,6 +100,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 		host: env.HOST || '0.0.0.0',
 		origin: env.ORIGIN || null,
 		dataDir: path.resolve(env.DATA_DIR || './data'),
+		databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
 		adminEmail: env.ADMIN_EMAIL || null,
 		adminPassword: env.ADMIN_PASSWORD || null,
 		iceServers: parseIceServers(env.ICE_SERVERS),

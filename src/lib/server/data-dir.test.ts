@@ -14,7 +14,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe('DATA_DIR permissions', () => {
 	it('a new DATA_DIR is 0700; the database, its -wal and -shm and secrets.json are 0600', async () => {
 		const dataDir = path.join(root, 'new', 'data');
-		const opened = await openDatabase(dataDir);
+		const opened = await openDatabase({ dataDir, databaseUrl: null });
 		loadOrCreateSecrets(dataDir);
 		try {
 			expect(modeOf(dataDir)).toBe(0o700);
@@ -31,7 +31,7 @@ describe('DATA_DIR permissions', () => {
 		const dataDir = path.join(root, 'old');
 		fs.mkdirSync(dataDir, { mode: 0o700 });
 		// An older version's files: made, then opened up to group and others.
-		const first = await openDatabase(dataDir);
+		const first = await openDatabase({ dataDir, databaseUrl: null });
 		await first.close();
 		loadOrCreateSecrets(dataDir);
 		for (const name of ['ponte.sqlite', 'secrets.json']) {
@@ -44,7 +44,7 @@ describe('DATA_DIR permissions', () => {
 		expect(dataDirWarning(dataDir)).toMatch(
 			/DATA_DIR is readable or writable by group or others \(mode 755\)/
 		);
-		const opened = await openDatabase(dataDir);
+		const opened = await openDatabase({ dataDir, databaseUrl: null });
 		loadOrCreateSecrets(dataDir);
 		try {
 			for (const name of ['ponte.sqlite', 'ponte.sqlite-wal', 'ponte.sqlite-shm', 'secrets.json']) {

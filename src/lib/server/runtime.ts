@@ -4,7 +4,6 @@ import { ensureFirstAdmin } from './auth';
 import { insecureOriginRefusal, isLocalOrigin, readConfig, type Config } from './config';
 import { dataDirWarning } from './data-dir';
 import { openDatabase, type DB } from './db';
-import type SQLite from 'better-sqlite3';
 import { guardHttpServer } from './http-guards';
 import { log } from './log';
 import { FailureCount, FailureRateLimiter, GrowingDelay } from './ratelimit';
@@ -22,7 +21,6 @@ import { AgentPresenceWatch } from './agent-presence';
 export interface Runtime {
 	config: Config;
 	db: DB;
-	sqlite: SQLite.Database;
 	secrets: ServerSecrets;
 	joinLimiter: FailureRateLimiter;
 	loginLimiter: FailureRateLimiter;
@@ -59,7 +57,7 @@ async function createRuntime(): Promise<Runtime> {
 	if (insecureOriginRefusal(config.origin, false)) {
 		log.warn('ALLOW_INSECURE_HTTP=1: a public plain-http ORIGIN, where screen sharing cannot work');
 	}
-	const { db, sqlite, close: closeDb } = await openDatabase(config.dataDir);
+	const { db, close: closeDb } = await openDatabase(config);
 	const secrets = loadOrCreateSecrets(config.dataDir);
 	const dataDirExposed = dataDirWarning(config.dataDir);
 	if (dataDirExposed) log.warn(dataDirExposed);
@@ -143,7 +141,6 @@ async function createRuntime(): Promise<Runtime> {
 	const runtime: Runtime = {
 		config,
 		db,
-		sqlite,
 		secrets,
 		joinLimiter,
 		loginLimiter,

@@ -29,6 +29,16 @@ beforeAll(async () => {
 	});
 });
 
+async function chatEventCount(sessionId: string): Promise<number> {
+	const { n } = await runtime.db
+		.selectFrom('session_events')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('session_id', '=', sessionId)
+		.where('type', '=', 'chat')
+		.executeTakeFirstOrThrow();
+	return Number(n);
+}
+
 afterAll(async () => {
 	await runtime.close();
 	fs.rmSync(dataDir, { recursive: true, force: true });
@@ -98,7 +108,11 @@ describe('support sessions', () => {
 
 	it('stores the code only as a hash', async () => {
 		const { id, code } = await createSupportSession(runtime, agent);
-		const row = runtime.sqlite.prepare('SELECT * FROM support_sessions WHERE id = ?').get(id);
+		const row = await runtime.db
+			.selectFrom('support_sessions')
+			.selectAll()
+			.where('id', '=', id)
+			.executeTakeFirst();
 		expect(JSON.stringify(row)).not.toContain(code);
 	});
 
@@ -140,10 +154,7 @@ describe('support sessions', () => {
 		];
 		expect(await ingestEvents(runtime, id, agent.id, events)).toBe(2);
 		expect(await ingestEvents(runtime, id, agent.id, events)).toBe(0);
-		const count = runtime.sqlite
-			.prepare("SELECT count(*) AS n FROM session_events WHERE session_id = ? AND type = 'chat'")
-			.get(id) as { n: number };
-		expect(count.n).toBe(2);
+		expect(await chatEventCount(id)).toBe(2);
 	});
 
 	it('a retried batch with new events stores only the new ones, in one transaction', async () => {
@@ -156,9 +167,13 @@ describe('support sessions', () => {
 		// The page did not see the answer: it sends the batch again, with what came since.
 		const retried = [...first, { id: 'r3', type: 'chat', at: 3, data: { text: 'three' } }];
 		expect(await ingestEvents(runtime, id, agent.id, retried)).toBe(1);
-		const rows = runtime.sqlite
-			.prepare('SELECT id, data FROM session_events WHERE session_id = ? AND type = ? ORDER BY seq')
-			.all(id, 'chat');
+		const rows = await runtime.db
+			.selectFrom('session_events')
+			.select(['id', 'data'])
+			.where('session_id', '=', id)
+			.where('type', '=', 'chat')
+			.orderBy('seq')
+			.execute();
 		expect(rows).toEqual([
 			{ id: 'r1', data: '{"text":"one"}' },
 			{ id: 'r2', data: '{"text":"two"}' },
@@ -180,10 +195,7 @@ describe('support sessions', () => {
 			ingestEvents(runtime, id, agent.id, batch)
 		]);
 		expect(stored.reduce((a, b) => a + b, 0)).toBe(50);
-		const count = runtime.sqlite
-			.prepare("SELECT count(*) AS n FROM session_events WHERE session_id = ? AND type = 'chat'")
-			.get(id) as { n: number };
-		expect(count.n).toBe(50);
+		expect(await chatEventCount(id)).toBe(50);
 	});
 
 	it('event IDs are per session, and oversized data is skipped', async () => {
@@ -200,9 +212,11 @@ describe('support sessions', () => {
 		const { id } = await createSupportSession(runtime, agent);
 		expect(await endSupportSession(runtime, id, { reason: 'agent', by: agent.id })).toBe(true);
 		expect(await endSupportSession(runtime, id, { reason: 'customer', by: null })).toBe(false);
-		const row = runtime.sqlite
-			.prepare('SELECT status, end_reason FROM support_sessions WHERE id = ?')
-			.get(id);
+		const row = await runtime.db
+			.selectFrom('support_sessions')
+			.select(['status', 'end_reason'])
+			.where('id', '=', id)
+			.executeTakeFirst();
 		expect(row).toEqual({ status: 'ended', end_reason: 'agent' });
 	});
 });

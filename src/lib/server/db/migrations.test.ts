@@ -1,13 +1,36 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { expect, it } from 'vitest';
+import { createTestPostgresDatabase, testDialect } from '../test-runtime';
+import { createPostgresPool } from './index';
 import { migrationProvider } from './migrations';
 import type { Database } from './schema';
 
-it('0006 backfills one stint per existing participant, first join to last leave', async () => {
+/** An empty database of the dialect under test, not yet migrated. */
+async function emptyDatabase(): Promise<{ db: Kysely<Database>; close(): Promise<void> }> {
+	if (testDialect === 'postgres') {
+		const database = await createTestPostgresDatabase();
+		const db = new Kysely<Database>({
+			dialect: new PostgresDialect({
+				pool: createPostgresPool(database.url, 2)
+			})
+		});
+		return {
+			db,
+			async close() {
+				await db.destroy();
+				await database.drop();
+			}
+		};
+	}
 	const db = new Kysely<Database>({
 		dialect: new SqliteDialect({ database: new SQLite(':memory:') })
 	});
+	return { db, close: () => db.destroy() };
+}
+
+it('0006 backfills one stint per existing participant, first join to last leave', async () => {
+	const { db, close } = await emptyDatabase();
 	const migrator = new Migrator({
 		db,
 		provider: migrationProvider,
@@ -71,6 +94,6 @@ it('0006 backfills one stint per existing participant, first join to last leave'
 			{ session_id: 's1', peer_id: 'pc', joined_at: 200, left_at: 900 }
 		]);
 	} finally {
-		await db.destroy();
+		await close();
 	}
 });

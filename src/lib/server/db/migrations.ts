@@ -1,8 +1,29 @@
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import {
+	sql,
+	type ColumnDefinitionBuilder,
+	type Kysely,
+	type Migration,
+	type MigrationProvider
+} from 'kysely';
+import { isPostgres } from './dialect';
+
+/**
+ * An autoincrementing integer key: `integer primary key autoincrement` on SQLite (as shipped),
+ * `serial primary key` on PostgreSQL (which has no AUTOINCREMENT keyword).
+ */
+function serial(db: Kysely<unknown>) {
+	return isPostgres(db) ? ('serial' as const) : ('integer' as const);
+}
+
+function autoIncrementKey(db: Kysely<unknown>, column: ColumnDefinitionBuilder) {
+	return isPostgres(db) ? column.primaryKey() : column.primaryKey().autoIncrement();
+}
 
 /**
  * Versioned migrations, applied in order at start. Add new ones at the end; never edit one
- * that has shipped. Written with Kysely's schema builder so PostgreSQL can follow.
+ * that has shipped. Written with Kysely's schema builder, so SQLite and PostgreSQL run the same
+ * set; where the two differ (an autoincrementing key), the migration asks which one it is on.
+ * Both store booleans as integers 0/1 and times as bigint milliseconds.
  */
 const migrations: Record<string, Migration> = {
 	'0001_initial': {
@@ -68,7 +89,7 @@ const migrations: Record<string, Migration> = {
 
 			await db.schema
 				.createTable('session_events')
-				.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+				.addColumn('seq', serial(db), (c) => autoIncrementKey(db, c))
 				.addColumn('id', 'text', (c) => c.notNull())
 				.addColumn('session_id', 'text', (c) =>
 					c.notNull().references('support_sessions.id').onDelete('cascade')
@@ -83,7 +104,7 @@ const migrations: Record<string, Migration> = {
 
 			await db.schema
 				.createTable('audit_log')
-				.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+				.addColumn('id', serial(db), (c) => autoIncrementKey(db, c))
 				.addColumn('at', 'bigint', (c) => c.notNull())
 				.addColumn('actor_id', 'text')
 				.addColumn('action', 'text', (c) => c.notNull())
