@@ -13,6 +13,7 @@ import { localSessionEvents, type SessionEvents } from './session-events';
 import { createSignaling, type Signaling } from './signaling';
 import { expireUnusedCodes } from './support-sessions';
 import { AgentPresenceWatch } from './agent-presence';
+import { openCluster, type Cluster } from './cluster/redis';
 
 /**
  * Everything the server holds for its lifetime: configuration, database, secrets, limiters and
@@ -24,6 +25,8 @@ export interface Runtime {
 	db: DB;
 	sqlite: SQLite.Database;
 	secrets: ServerSecrets;
+	/** The Redis the processes share (REDIS_URL), with this process's node ID; null: one process. */
+	cluster: Cluster | null;
 	joinLimiter: FailureRateLimiter;
 	loginLimiter: FailureRateLimiter;
 	/** Wrong passwords per account, from any address: a growing wait, never a hard lock. */
@@ -59,6 +62,7 @@ async function createRuntime(): Promise<Runtime> {
 	if (insecureOriginRefusal(config.origin, false)) {
 		log.warn('ALLOW_INSECURE_HTTP=1: a public plain-http ORIGIN, where screen sharing cannot work');
 	}
+	const cluster = config.redisUrl ? await openCluster({ url: config.redisUrl }) : null;
 	const { db, sqlite, close: closeDb } = await openDatabase(config.dataDir);
 	const secrets = loadOrCreateSecrets(config.dataDir);
 	const dataDirExposed = dataDirWarning(config.dataDir);
@@ -145,6 +149,7 @@ async function createRuntime(): Promise<Runtime> {
 		db,
 		sqlite,
 		secrets,
+		cluster,
 		joinLimiter,
 		loginLimiter,
 		accountDelay,
@@ -164,6 +169,7 @@ async function createRuntime(): Promise<Runtime> {
 			runtime.signaling?.close();
 			await runtime.events.close();
 			await closeDb();
+			await cluster?.close();
 		}
 	};
 	runtime.signaling = createSignaling(runtime);
