@@ -12,6 +12,7 @@ import { localSessionEvents, type SessionEvents } from './session-events';
 import { createSignaling, type Signaling } from './signaling';
 import { expireUnusedCodes } from './support-sessions';
 import { AgentPresenceWatch } from './agent-presence';
+import { openCluster, type Cluster } from './cluster/redis';
 
 /**
  * Everything the server holds for its lifetime: configuration, database, secrets, limiters and
@@ -22,6 +23,8 @@ export interface Runtime {
 	config: Config;
 	db: DB;
 	secrets: ServerSecrets;
+	/** The Redis the processes share (REDIS_URL), with this process's node ID; null: one process. */
+	cluster: Cluster | null;
 	joinLimiter: FailureRateLimiter;
 	loginLimiter: FailureRateLimiter;
 	/** Wrong passwords per account, from any address: a growing wait, never a hard lock. */
@@ -57,6 +60,7 @@ async function createRuntime(): Promise<Runtime> {
 	if (insecureOriginRefusal(config.origin, false)) {
 		log.warn('ALLOW_INSECURE_HTTP=1: a public plain-http ORIGIN, where screen sharing cannot work');
 	}
+	const cluster = config.redisUrl ? await openCluster({ url: config.redisUrl }) : null;
 	const { db, close: closeDb } = await openDatabase(config);
 	const secrets = loadOrCreateSecrets(config.dataDir);
 	const dataDirExposed = dataDirWarning(config.dataDir);
@@ -142,6 +146,7 @@ async function createRuntime(): Promise<Runtime> {
 		config,
 		db,
 		secrets,
+		cluster,
 		joinLimiter,
 		loginLimiter,
 		accountDelay,
@@ -161,6 +166,7 @@ async function createRuntime(): Promise<Runtime> {
 			await runtime.signaling?.close();
 			await runtime.events.close();
 			await closeDb();
+			await cluster?.close();
 		}
 	};
 	runtime.signaling = createSignaling(runtime);

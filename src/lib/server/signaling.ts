@@ -82,7 +82,7 @@ export function createSignaling(
 	runtime: Runtime,
 	isPresent: PresenceCheck = (sessionId, peerId, role) =>
 		isPresentParticipant(runtime.db, sessionId, peerId, role),
-	cluster: ClusterLink | null = (runtime as { cluster?: ClusterLink | null }).cluster ?? null
+	cluster: ClusterLink | null = runtime.cluster
 ): Signaling {
 	const members = new Map<string, Member>();
 	const registry = cluster ? new PeerRegistry(cluster) : null;

@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEFAULT_FEATURES, type Role } from '$lib/session/protocol';
@@ -19,38 +18,19 @@ import {
 } from '../signaling';
 import { openTestRuntime } from '../test-runtime';
 import { signTicket } from '../tickets';
-import type { ClusterLink } from './peer-registry';
+import { openCluster, type Cluster } from './redis';
 
 const REDIS_URL = process.env.PONTE_TEST_REDIS_URL;
 
 interface Node {
-	cluster: ClusterLink & { close(): void };
+	cluster: Cluster;
 	signaling: Signaling;
 	server: http.Server;
 	port: number;
 }
 
-function link(url: string, prefix: string): ClusterLink & { close(): void } {
-	const redis = new Redis(url);
-	const subscribers: Redis[] = [];
-	return {
-		nodeId: randomUUID(),
-		redis,
-		key: (...parts) => prefix + parts.join(':'),
-		subscriber() {
-			const connection = redis.duplicate();
-			subscribers.push(connection);
-			return connection;
-		},
-		close() {
-			for (const connection of subscribers) connection.disconnect();
-			redis.disconnect();
-		}
-	};
-}
-
 async function startNode(runtime: Runtime, prefix: string): Promise<Node> {
-	const cluster = link(REDIS_URL!, prefix);
+	const cluster = await openCluster({ url: REDIS_URL!, prefix });
 	const signaling = createSignaling(runtime, async () => true, cluster);
 	await signaling.ready();
 	const server = http.createServer((_req, res) => res.writeHead(404).end());
@@ -64,7 +44,7 @@ async function startNode(runtime: Runtime, prefix: string): Promise<Node> {
 async function stopNode(node: Node) {
 	await node.signaling.close();
 	node.server.close();
-	node.cluster.close();
+	await node.cluster.close();
 }
 
 /** A PeerJS-speaking socket: collects what signaling sends it. */
@@ -246,7 +226,7 @@ describe.skipIf(!REDIS_URL)('signaling across two nodes', () => {
 		await lost.next('OPEN');
 		await customer.next('OPEN');
 		// Gone without a word: its subscriber drops, its registry entries stay until they expire.
-		c.cluster.close();
+		await c.cluster.close();
 		c.server.close();
 		lost.socket.terminate();
 		const channel = c.cluster.key('signal', c.cluster.nodeId);
