@@ -131,9 +131,15 @@ async function recordedChat(sessionId: string): Promise<string[]> {
 }
 
 /** Agent on node `agentNode`, customer on `customerNode`, connected, the customer's screen shown. */
-async function startSupport(browser: Browser, agentNode: number, customerNode: number) {
+async function startSupport(
+	browser: Browser,
+	agentNode: number,
+	customerNode: number,
+	prepareCustomer?: (context: BrowserContext) => Promise<void>
+) {
 	const agentContext = await clientOn(browser, agentNode);
 	const customerContext = await clientOn(browser, customerNode);
+	await prepareCustomer?.(customerContext);
 	await saveToPrivateFiles(agentContext);
 	const agent = await agentContext.newPage();
 	const customer = await customerContext.newPage();
@@ -175,7 +181,20 @@ test('a join-code guessing burst is limited across both nodes together', async (
 });
 
 test('ending on one node closes the sockets on the other', async ({ browser }) => {
-	const s = await startSupport(browser, 0, 1);
+	const s = await startSupport(browser, 0, 1, async (customerContext) => {
+		// How the customer's signaling socket closes: 4000 is node B's "session ended".
+		await customerContext.addInitScript(() => {
+			const codes: number[] = [];
+			(window as unknown as { __socketCloseCodes: number[] }).__socketCloseCodes = codes;
+			const Native = window.WebSocket;
+			window.WebSocket = class extends Native {
+				constructor(...args: ConstructorParameters<typeof WebSocket>) {
+					super(...args);
+					this.addEventListener('close', (event) => codes.push(event.code));
+				}
+			};
+		});
+	});
 	await expect.poll(() => peersOn(0)).toBe(1);
 	await expect.poll(() => peersOn(1)).toBe(1);
 	await s.agent.getByRole('button', { name: 'End session' }).click();
@@ -185,7 +204,14 @@ test('ending on one node closes the sockets on the other', async ({ browser }) =
 		.click();
 	await expect(s.agent.getByText('Session ended')).toBeVisible();
 	await expect(s.customer.getByRole('heading', { name: 'The session has ended' })).toBeVisible();
-	// The customer's socket was on node B; the session ended on node A.
+	// The customer's socket was on node B; the session ended on node A, and B closed it.
+	await expect
+		.poll(() =>
+			s.customer.evaluate(
+				() => (window as unknown as { __socketCloseCodes: number[] }).__socketCloseCodes
+			)
+		)
+		.toContain(4000);
 	await expect.poll(() => peersOn(1)).toBe(0);
 	await expect.poll(() => peersOn(0)).toBe(0);
 	await s.close();
