@@ -8,7 +8,7 @@ import { guardHttpServer } from './http-guards';
 import { log } from './log';
 import { FailureCount, FailureRateLimiter, GrowingDelay } from './ratelimit';
 import { loadOrCreateSecrets, type ServerSecrets } from './secrets';
-import { localSessionEvents, type SessionEvents } from './session-events';
+import { localSessionEvents, redisSessionEvents, type SessionEvents } from './session-events';
 import { createSignaling, type Signaling } from './signaling';
 import { expireUnusedCodes } from './support-sessions';
 import { AgentPresenceWatch } from './agent-presence';
@@ -91,6 +91,8 @@ async function createRuntime(): Promise<Runtime> {
 	});
 	const deviceFailures = new FailureCount({ limit: 10, forgetMs: 24 * 60 * 60_000 });
 
+	const events = cluster ? await redisSessionEvents(cluster) : localSessionEvents();
+
 	const admin = await ensureFirstAdmin(db, config);
 	const loginUrl = `${config.origin ?? `http://localhost:${config.port}`}/login`;
 	if (admin.created && admin.generatedPassword) {
@@ -151,7 +153,7 @@ async function createRuntime(): Promise<Runtime> {
 		loginLimiter,
 		accountDelay,
 		deviceFailures,
-		events: localSessionEvents(),
+		events,
 		signaling: null,
 		presence: new Map(),
 		handleUpgrade(req, socket, head) {

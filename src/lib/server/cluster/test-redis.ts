@@ -101,3 +101,16 @@ export async function openTestRedis(): Promise<TestRedisResult> {
 export function testPrefix(): string {
 	return `ponte-test-${randomUUID()}:`;
 }
+
+/** Waits until `condition` holds, checking every 10 ms; fails after `timeoutMs`. */
+export async function until(
+	condition: () => boolean | Promise<boolean>,
+	timeoutMs = 5000,
+	what = 'the condition'
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await condition())) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}
