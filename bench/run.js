@@ -3,6 +3,7 @@
 // writes bench/results/<timestamp>.json and exits non-zero when a figure misses its goal.
 //
 // Options: --only=join,screen,…  --runs=10  --peers=10000  --rate=400  --hold=15
+//          --clusterPeers=20000 (the two nodes' peers together, bench/figures/cluster.js)
 //          --screen=ponte,sharp,sharp-vp8,smooth,browser (variants of the screen figure)
 // (figures: pageWeight, join, screen, fileTransfer, firefoxJoin, firefoxScreen,
 // firefoxFileTransfer, clusterJoin, signaling, clusterSignaling; --only=firefox for the three
@@ -76,7 +77,15 @@ const GROUPS = {
 };
 
 function parseOptions(argv) {
-	const options = { only: null, screen: null, runs: 10, peers: 10_000, rate: 400, hold: 15 };
+	const options = {
+		only: null,
+		screen: null,
+		runs: 10,
+		peers: 10_000,
+		rate: 400,
+		hold: 15,
+		clusterPeers: 20_000
+	};
 	for (const arg of argv) {
 		const [key, value] = arg.replace(/^--/, '').split('=');
 		if (key === 'only')

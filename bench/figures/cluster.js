@@ -209,7 +209,7 @@ async function relayLatencies(ctx, { dataDir, nodes, secrets }) {
 	return samples;
 }
 
-function runLoadClient(ctx, node, dataDir, peers) {
+function runLoadClient(ctx, node, dataDir, peers, index) {
 	const args = [
 		path.join(ctx.root, 'bench/signaling-load.js'),
 		`--url=${node.url}`,
@@ -218,7 +218,8 @@ function runLoadClient(ctx, node, dataDir, peers) {
 		`--peers=${peers}`,
 		`--rate=${Math.min(ctx.options.rate, 300)}`,
 		`--hold=${ctx.options.hold}`,
-		'--joins=2'
+		'--joins=2',
+		`--code-offset=${index * 1000}`
 	];
 	return new Promise((resolve, reject) => {
 		const child = spawnWithFileLimit(args, { cwd: ctx.root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -243,10 +244,10 @@ export const clusterSignaling = {
 		const set = await cluster(ctx);
 		const latency = await relayLatencies(ctx, set);
 		const stat = (list, p) => percentile(list, p);
-		ctx.progress('relay latency measured; 20,000 peers over two nodes…');
-		const perNode = Math.ceil(Math.max(ctx.options.peers, CLUSTER_PEERS_GOAL) / 2);
+		ctx.progress(`relay latency measured; ${ctx.options.clusterPeers} peers over two nodes…`);
+		const perNode = Math.ceil(ctx.options.clusterPeers / 2);
 		const loads = await Promise.all(
-			set.nodes.map((node) => runLoadClient(ctx, node, set.dataDir, perNode))
+			set.nodes.map((node, index) => runLoadClient(ctx, node, set.dataDir, perNode, index))
 		);
 		const held = loads.map((r) => Math.min(r.atPeak.open, r.atPeak.serverPeers ?? 0));
 		const total = held[0] + held[1];
