@@ -130,16 +130,38 @@ async function recordedChat(sessionId: string): Promise<string[]> {
 	});
 }
 
+/** Records how the page's websockets close (the close codes, in order). */
+async function recordSocketCloses(context: BrowserContext) {
+	await context.addInitScript(() => {
+		const codes: number[] = [];
+		(window as unknown as { __socketCloseCodes: number[] }).__socketCloseCodes = codes;
+		const Native = window.WebSocket;
+		window.WebSocket = class extends Native {
+			constructor(...args: ConstructorParameters<typeof WebSocket>) {
+				super(...args);
+				this.addEventListener('close', (event) => codes.push(event.code));
+			}
+		};
+	});
+}
+
+function closeCodes(page: Page): Promise<number[]> {
+	return page.evaluate(
+		() => (window as unknown as { __socketCloseCodes: number[] }).__socketCloseCodes
+	);
+}
+
 /** Agent on node `agentNode`, customer on `customerNode`, connected, the customer's screen shown. */
 async function startSupport(
 	browser: Browser,
 	agentNode: number,
 	customerNode: number,
-	prepareCustomer?: (context: BrowserContext) => Promise<void>
+	prepare?: (context: BrowserContext) => Promise<void>
 ) {
 	const agentContext = await clientOn(browser, agentNode);
 	const customerContext = await clientOn(browser, customerNode);
-	await prepareCustomer?.(customerContext);
+	await prepare?.(agentContext);
+	await prepare?.(customerContext);
 	await saveToPrivateFiles(agentContext);
 	const agent = await agentContext.newPage();
 	const customer = await customerContext.newPage();
@@ -181,39 +203,29 @@ test('a join-code guessing burst is limited across both nodes together', async (
 });
 
 test('ending on one node closes the sockets on the other', async ({ browser }) => {
-	const s = await startSupport(browser, 0, 1, async (customerContext) => {
-		// How the customer's signaling socket closes: 4000 is node B's "session ended".
-		await customerContext.addInitScript(() => {
-			const codes: number[] = [];
-			(window as unknown as { __socketCloseCodes: number[] }).__socketCloseCodes = codes;
-			const Native = window.WebSocket;
-			window.WebSocket = class extends Native {
-				constructor(...args: ConstructorParameters<typeof WebSocket>) {
-					super(...args);
-					this.addEventListener('close', (event) => codes.push(event.code));
-				}
-			};
-		});
-	});
+	const s = await startSupport(browser, 0, 1, recordSocketCloses);
 	await expect.poll(() => peersOn(0)).toBe(1);
 	await expect.poll(() => peersOn(1)).toBe(1);
-	await s.agent.getByRole('button', { name: 'End session' }).click();
-	await s.agent
-		.getByRole('dialog', { name: 'End the session?' })
-		.getByRole('button', { name: 'Yes' })
-		.click();
-	await expect(s.agent.getByText('Session ended')).toBeVisible();
-	await expect(s.customer.getByRole('heading', { name: 'The session has ended' })).toBeVisible();
-	// The customer's socket was on node B; the session ended on node A, and B closed it.
-	await expect
-		.poll(() =>
-			s.customer.evaluate(
-				() => (window as unknown as { __socketCloseCodes: number[] }).__socketCloseCodes
-			)
-		)
-		.toContain(4000);
-	await expect.poll(() => peersOn(1)).toBe(0);
+	// The agent's page is on node A; the session ends on node B (a request there, so neither page
+	// announces it first: only the servers can close the sockets).
+	const origin = `http://127.0.0.1:${nodes[1].port}`;
+	const cookies = await s.agent.context().cookies();
+	const session = cookies.find((c) => c.name === 'ponte_session')!;
+	const response = await fetch(`${origin}/api/sessions/${s.sessionId}/end`, {
+		method: 'POST',
+		headers: {
+			cookie: `ponte_session=${session.value}`,
+			origin,
+			'content-type': 'application/json'
+		},
+		body: JSON.stringify({ reason: 'agent' })
+	});
+	expect(await response.json()).toEqual({ ended: true });
+	// Node A heard it through Redis and closed the agent's socket: 4000 is "session ended".
+	await expect.poll(() => closeCodes(s.agent)).toContain(4000);
+	await expect.poll(() => closeCodes(s.customer)).toContain(4000);
 	await expect.poll(() => peersOn(0)).toBe(0);
+	await expect.poll(() => peersOn(1)).toBe(0);
 	await s.close();
 });
 
