@@ -3,9 +3,11 @@
 // writes bench/results/<timestamp>.json and exits non-zero when a figure misses its goal.
 //
 // Options: --only=join,screen,…  --runs=10  --peers=10000  --rate=400  --hold=15
+//          --clusterPeers=20000 (the two nodes' peers together, bench/figures/cluster.js)
 //          --screen=ponte,sharp,sharp-vp8,smooth,browser (variants of the screen figure)
 // (figures: pageWeight, join, screen, fileTransfer, firefoxJoin, firefoxScreen,
-// firefoxFileTransfer, signaling; --only=firefox for the three Firefox ones). See
+// firefoxFileTransfer, clusterJoin, signaling, clusterSignaling; --only=firefox for the three
+// Firefox ones, --only=cluster for the two of two nodes on one Redis). See
 // bench/README.md. With a Firefox figure selected the bench runs itself on Xvfb.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +24,7 @@ import { formatTable } from './lib/table.js';
 import * as fileTransfer from './figures/file-transfer.js';
 import { firefoxFileTransfer, firefoxJoin, firefoxScreen } from './figures/firefox.js';
 import { findFirefox, HOW_TO_GET_FIREFOX } from '../scripts/find-firefox.js';
+import { clusterJoin, clusterSignaling } from './figures/cluster.js';
 import * as join from './figures/join.js';
 import * as pageWeight from './figures/page-weight.js';
 import * as screen from './figures/screen.js';
@@ -56,22 +59,37 @@ const FIGURES = [
 		firefox: true,
 		module: firefoxFileTransfer
 	},
+	// Two nodes on one Redis (bench/figures/cluster.js), the customer on the other node.
+	{ name: 'clusterJoin', title: 'join · two nodes', browser: true, module: clusterJoin },
 	// Last, with the browser closed: the load client wants the CPU to itself.
-	{ name: 'signaling', title: 'signaling capacity', browser: false, module: signaling }
+	{ name: 'signaling', title: 'signaling capacity', browser: false, module: signaling },
+	{
+		name: 'clusterSignaling',
+		title: 'signaling · two nodes',
+		browser: false,
+		module: clusterSignaling
+	}
 ];
 
+const GROUPS = {
+	firefox: ['firefoxJoin', 'firefoxScreen', 'firefoxFileTransfer'],
+	cluster: ['clusterJoin', 'clusterSignaling']
+};
+
 function parseOptions(argv) {
-	const options = { only: null, screen: null, runs: 10, peers: 10_000, rate: 400, hold: 15 };
+	const options = {
+		only: null,
+		screen: null,
+		runs: 10,
+		peers: 10_000,
+		rate: 400,
+		hold: 15,
+		clusterPeers: 20_000
+	};
 	for (const arg of argv) {
 		const [key, value] = arg.replace(/^--/, '').split('=');
 		if (key === 'only')
-			options.only = new Set(
-				value
-					.split(',')
-					.flatMap((name) =>
-						name === 'firefox' ? ['firefoxJoin', 'firefoxScreen', 'firefoxFileTransfer'] : [name]
-					)
-			);
+			options.only = new Set(value.split(',').flatMap((name) => GROUPS[name] ?? [name]));
 		else if (key === 'screen') options.screen = value.split(',');
 		else if (key in options && Number.isFinite(Number(value))) options[key] = Number(value);
 		else throw new Error(`unknown option ${arg} (see bench/run.js)`);
@@ -178,6 +196,7 @@ async function main() {
 		await ctx.firefox?.browser.close();
 		await ctx.browser?.close();
 		ctx.db?.close();
+		await ctx.cluster?.stop();
 		await pages.close();
 		await server.stop();
 	}

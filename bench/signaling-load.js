@@ -7,7 +7,7 @@
 // stdout. Bounded: it gives up and exits after its own deadline, whatever happens.
 //
 //   node bench/signaling-load.js --url=http://127.0.0.1:3300 --data-dir=DIR --server-pid=PID \
-//     [--peers=10000] [--rate=400] [--hold=15] [--joins=10]
+//     [--peers=10000] [--rate=400] [--hold=15] [--joins=10] [--code-offset=0]
 import WebSocket from 'ws';
 import {
 	adminId,
@@ -26,7 +26,7 @@ const HEARTBEAT_MS = 5000;
 const TICK_MS = 50;
 
 function options(argv) {
-	const parsed = { peers: 10_000, rate: 400, hold: 15, joins: 10 };
+	const parsed = { peers: 10_000, rate: 400, hold: 15, joins: 10, codeOffset: 0 };
 	for (const arg of argv) {
 		const [key, value] = arg.replace(/^--/, '').split('=');
 		const name = key.replace(/-(\w)/g, (_, c) => c.toUpperCase());
@@ -160,7 +160,10 @@ async function main() {
 			});
 		}
 	}
-	const codes = Array.from({ length: o.joins }, (_, i) => String(900_000_000 + i * 7919));
+	// Two load clients on one database (the cluster figure) take different codes.
+	const codes = Array.from({ length: o.joins }, (_, i) =>
+		String(900_000_000 + o.codeOffset + i * 7919)
+	);
 	insertSessions(db, [
 		...sessions,
 		...codes.map((code) => ({

@@ -39,9 +39,14 @@ export function residentBytes(pid) {
 	}
 }
 
-export async function startServer(root) {
-	const port = await freePort();
-	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-bench-'));
+/**
+ * `options.dataDir`: a DATA_DIR shared with another node (left in place on stop);
+ * `options.env`: more settings (REDIS_URL for the cluster figures); `options.port`: its port.
+ */
+export async function startServer(root, options = {}) {
+	const port = options.port ?? (await freePort());
+	const ownDataDir = !options.dataDir;
+	const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-bench-'));
 	const child = spawnWithFileLimit([path.join(root, 'server/index.js')], {
 		cwd: root,
 		stdio: ['ignore', 'ignore', 'pipe'],
@@ -55,7 +60,8 @@ export async function startServer(root) {
 			ADDRESS_HEADER: 'x-forwarded-for',
 			XFF_DEPTH: '1',
 			PONTE_QUIET_LOGS: '1',
-			SESSION_CODE_TTL_MINUTES: '10'
+			SESSION_CODE_TTL_MINUTES: '10',
+			...options.env
 		}
 	});
 	const errors = [];
@@ -93,7 +99,7 @@ export async function startServer(root) {
 				await exited;
 				clearTimeout(timer);
 			}
-			fs.rmSync(dataDir, { recursive: true, force: true });
+			if (ownDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 		}
 	};
 }

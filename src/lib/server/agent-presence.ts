@@ -20,8 +20,9 @@ export class AgentPresenceWatch {
 	async sweep(
 		runtime: Runtime,
 		now = Date.now(),
-		agentConnected: (sessionId: string) => boolean = (sessionId) =>
-			runtime.signaling?.connectedPeers(sessionId).some((peer) => peer.role === 'agent') ?? false
+		agentConnected: (sessionId: string) => boolean | Promise<boolean> = async (sessionId) =>
+			(await runtime.signaling?.connectedPeers(sessionId))?.some((peer) => peer.role === 'agent') ??
+			false
 	): Promise<string[]> {
 		const active = await runtime.db
 			.selectFrom('support_sessions')
@@ -34,7 +35,7 @@ export class AgentPresenceWatch {
 		const closed: string[] = [];
 		for (const id of activeIds) {
 			const lastSeen = this.#lastSeen.get(id);
-			if (agentConnected(id) || lastSeen === undefined) {
+			if ((await agentConnected(id)) || lastSeen === undefined) {
 				this.#lastSeen.set(id, now);
 			} else if (now - lastSeen >= this.#timeoutMs) {
 				this.#lastSeen.delete(id);

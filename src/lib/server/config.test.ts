@@ -53,3 +53,30 @@ describe('DATABASE_URL', () => {
 		expect(() => readConfig({ DATABASE_URL: 'data/ponte.sqlite' })).toThrow(/DATABASE_URL/);
 	});
 });
+
+describe('REDIS_URL', () => {
+	it('is absent unless set', () => {
+		expect(readConfig({}).redisUrl).toBeUndefined();
+		expect(readConfig({ REDIS_URL: ' ' }).redisUrl).toBeUndefined();
+	});
+
+	it('takes redis:// and rediss:// URLs', () => {
+		expect(readConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe(
+			'redis://127.0.0.1:6379'
+		);
+		expect(readConfig({ REDIS_URL: 'rediss://:pw@cache.example.com:6380/2' }).redisUrl).toBe(
+			'rediss://:pw@cache.example.com:6380/2'
+		);
+	});
+
+	it('refuses anything else without repeating the value', () => {
+		for (const raw of ['http://cache:6379', 'cache:6379', 'redis//:hunter2@x']) {
+			expect(() => readConfig({ REDIS_URL: raw })).toThrow(/REDIS_URL must be a redis:\/\//);
+			try {
+				readConfig({ REDIS_URL: raw });
+			} catch (error) {
+				expect(String(error)).not.toContain('hunter2');
+			}
+		}
+	});
+});

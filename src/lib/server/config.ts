@@ -27,6 +27,8 @@ export interface Config {
 	/** An active session with no agent on signaling for this long is closed as connection lost. */
 	agentLostTimeoutSeconds: number;
 	organisationName: string;
+	/** Shared state for several processes (see docs/deployment.md); absent: all in-process. */
+	redisUrl?: string;
 }
 
 export interface RTCIceServerConfig {
@@ -84,6 +86,16 @@ function parseDatabaseUrl(raw: string | undefined): string | null {
 	return url;
 }
 
+/** A redis:// or rediss:// URL; the error never repeats the value (it may hold a password). */
+function parseRedisUrl(raw: string | undefined): string | undefined {
+	if (!raw?.trim()) return undefined;
+	const url = raw.trim();
+	if (!URL.canParse(url) || !/^rediss?:$/.test(new URL(url).protocol)) {
+		throw new Error('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
+	}
+	return url;
+}
+
 function positiveNumber(raw: string | undefined, fallback: number, name: string): number {
 	if (raw === undefined || raw === '') return fallback;
 	const value = Number(raw);
@@ -119,7 +131,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 			120,
 			'AGENT_LOST_TIMEOUT_SECONDS'
 		),
-		organisationName: env.ORGANISATION_NAME || 'Ponte Support'
+		organisationName: env.ORGANISATION_NAME || 'Ponte Support',
+		redisUrl: parseRedisUrl(env.REDIS_URL)
 	};
 }
 

@@ -23,7 +23,7 @@ export type LoginAttempt =
  * account from any address (a growing delay). An attempt carrying this account's device cookie
  * (the browser logged in to it before) skips the account's delay, so strangers' guesses never
  * keep the owner out; its own failures are counted per device, and past their limit it is
- * treated as any other browser until a success. Every limit is charged synchronously before the
+ * treated as any other browser until a success. Every limit is charged (atomically) before the
  * password is hashed and handed back on success, so parallel guesses cannot all be judged
  * before the first failure counts. Audited without the password.
  */
@@ -33,14 +33,15 @@ export async function attemptLogin(
 ): Promise<LoginAttempt> {
 	const email = normaliseEmail(input.email);
 	const addressKeys = [`${input.address}|${email}`, input.address];
-	if (!runtime.loginLimiter.reserve(addressKeys)) return { ok: false, error: 'address-limited' };
+	if (!(await runtime.loginLimiter.reserve(addressKeys)))
+		return { ok: false, error: 'address-limited' };
 	const device = verifyDeviceToken(runtime.secrets.hmacKey, email, input.deviceToken);
-	const trustedDevice = device !== null && runtime.deviceFailures.reserve(device);
+	const trustedDevice = device !== null && (await runtime.deviceFailures.reserve(device));
 	if (!trustedDevice) {
-		const account = runtime.accountDelay.reserve(email);
+		const account = await runtime.accountDelay.reserve(email);
 		if (!account.allowed) {
 			// Not judged, so not a failure of this address either.
-			runtime.loginLimiter.refund(addressKeys);
+			await runtime.loginLimiter.refund(addressKeys);
 			if (account.firstRefusal) {
 				await audit(runtime.db, {
 					action: 'login.delayed',
@@ -56,10 +57,10 @@ export async function attemptLogin(
 		await audit(runtime.db, { action: 'login.failed', detail: { email }, ip: input.address });
 		return { ok: false, error: 'wrong' };
 	}
-	runtime.loginLimiter.refund(addressKeys);
-	runtime.loginLimiter.succeed(addressKeys[0]);
-	runtime.accountDelay.succeed(email);
-	if (device !== null) runtime.deviceFailures.succeed(device);
+	await runtime.loginLimiter.refund(addressKeys);
+	await runtime.loginLimiter.succeed(addressKeys[0]);
+	await runtime.accountDelay.succeed(email);
+	if (device !== null) await runtime.deviceFailures.succeed(device);
 	return { ok: true, user, deviceToken: issueDeviceToken(runtime.secrets.hmacKey, email) };
 }
 

@@ -1,3 +1,38 @@
+/**
+ * What callers use of each limiter. The classes below keep the counts in this process (and answer
+ * at once); with several processes sharing a Redis, cluster/redis-ratelimit.ts keeps them there
+ * (and answers after a round trip): hence the `MaybePromise`, awaited by every caller.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Failures per key and across all keys (addresses, address + email): see FailureRateLimiter. */
+export interface AttemptLimiter {
+	readonly options: RateLimitOptions;
+	onGlobalLimit: (() => void) | null;
+	reserve(keys: readonly string[]): MaybePromise<boolean>;
+	fail(key: string): MaybePromise<void>;
+	refund(keys: readonly string[]): MaybePromise<void>;
+	succeed(key: string): MaybePromise<void>;
+	/** Housekeeping of what the process holds; nothing to do where Redis expires the keys. */
+	sweep(): void;
+}
+
+/** A growing wait per account: see GrowingDelay. */
+export interface AccountDelay {
+	readonly options: GrowingDelayOptions;
+	reserve(key: string): MaybePromise<DelayVerdict>;
+	succeed(key: string): MaybePromise<void>;
+	sweep(): void;
+}
+
+/** Failures per device token, past a limit no longer trusted: see FailureCount. */
+export interface DeviceFailures {
+	readonly options: FailureCountOptions;
+	reserve(key: string): MaybePromise<boolean>;
+	succeed(key: string): MaybePromise<void>;
+	sweep(): void;
+}
+
 /** What every counter here is bounded by: how many keys it holds, and its clock. */
 interface KeyedOptions {
 	maxKeys?: number;
@@ -64,7 +99,10 @@ interface Entry {
 	blockedUntil: number;
 }
 
-export class FailureRateLimiter extends KeyedEntries<Entry, RateLimitOptions> {
+export class FailureRateLimiter
+	extends KeyedEntries<Entry, RateLimitOptions>
+	implements AttemptLimiter
+{
 	#globalFailures = 0;
 	#globalWindowStart = 0;
 	#globalAlerted = false;
@@ -217,7 +255,10 @@ export type DelayVerdict =
  * counted from the last failure. Never a hard lock: the real owner waits at most `maxDelayMs`,
  * and refused attempts do not lengthen the wait (they are not judged, so they do not count).
  */
-export class GrowingDelay extends FailureMemory<DelayEntry, GrowingDelayOptions> {
+export class GrowingDelay
+	extends FailureMemory<DelayEntry, GrowingDelayOptions>
+	implements AccountDelay
+{
 	/** The wait after `failures` failures. */
 	delayAfter(failures: number): number {
 		const { free, firstDelayMs, maxDelayMs } = this.options;
@@ -258,7 +299,10 @@ export interface FailureCountOptions extends FailureMemoryOptions {
  * Failures per key (a device token) with no wait of its own: past `limit` the key is simply no
  * longer trusted, until a success forgets its failures.
  */
-export class FailureCount extends FailureMemory<FailureEntry, FailureCountOptions> {
+export class FailureCount
+	extends FailureMemory<FailureEntry, FailureCountOptions>
+	implements DeviceFailures
+{
 	/**
 	 * Counts an attempt as a failure at once, before the slow check, when the key is still
 	 * trusted; false (and nothing counted) when it is not. `succeed` forgets the key again.

@@ -6,14 +6,27 @@ import { dataDirWarning } from './data-dir';
 import { openDatabase, type DB } from './db';
 import { guardHttpServer } from './http-guards';
 import { log } from './log';
-import { FailureCount, FailureRateLimiter, GrowingDelay } from './ratelimit';
+import {
+	FailureCount,
+	FailureRateLimiter,
+	GrowingDelay,
+	type AccountDelay,
+	type AttemptLimiter,
+	type DeviceFailures
+} from './ratelimit';
+import {
+	sharedAccountDelay,
+	sharedAttemptLimiter,
+	sharedDeviceFailures
+} from './cluster/redis-ratelimit';
 import { loadOrCreateSecrets, type ServerSecrets } from './secrets';
-import { localSessionEvents, type SessionEvents } from './session-events';
+import { localSessionEvents, redisSessionEvents, type SessionEvents } from './session-events';
 import { createSignaling, type Signaling } from './signaling';
 import { expireUnusedCodes } from './support-sessions';
 import { AgentPresenceWatch } from './agent-presence';
 import { UsedNonces } from './devices';
 import { UnattendedConnections } from './unattended-connect';
+import { openCluster, type Cluster } from './cluster/redis';
 
 /**
  * Everything the server holds for its lifetime: configuration, database, secrets, limiters and
@@ -24,12 +37,14 @@ export interface Runtime {
 	config: Config;
 	db: DB;
 	secrets: ServerSecrets;
-	joinLimiter: FailureRateLimiter;
-	loginLimiter: FailureRateLimiter;
+	/** The Redis the processes share (REDIS_URL), with this process's node ID; null: one process. */
+	cluster: Cluster | null;
+	joinLimiter: AttemptLimiter;
+	loginLimiter: AttemptLimiter;
 	/** Wrong passwords per account, from any address: a growing wait, never a hard lock. */
-	accountDelay: GrowingDelay;
+	accountDelay: AccountDelay;
 	/** Wrong passwords per device cookie: past its limit, that browser meets the account's delay. */
-	deviceFailures: FailureCount;
+	deviceFailures: DeviceFailures;
 	/** What the session services announce (ended, left, features): signaling listens. */
 	events: SessionEvents;
 	signaling: Signaling | null;
@@ -63,35 +78,42 @@ async function createRuntime(): Promise<Runtime> {
 	if (insecureOriginRefusal(config.origin, false)) {
 		log.warn('ALLOW_INSECURE_HTTP=1: a public plain-http ORIGIN, where screen sharing cannot work');
 	}
+	const cluster = config.redisUrl ? await openCluster({ url: config.redisUrl }) : null;
 	const { db, close: closeDb } = await openDatabase(config);
 	const secrets = loadOrCreateSecrets(config.dataDir);
 	const dataDirExposed = dataDirWarning(config.dataDir);
 	if (dataDirExposed) log.warn(dataDirExposed);
 
-	const joinLimiter = new FailureRateLimiter({
-		perKey: 10,
-		global: 1000,
-		windowMs: 10 * 60_000,
-		blockMs: 15 * 60_000
-	});
+	// With a shared Redis the counts are the cluster's: a guesser meets one budget, not one per
+	// process.
+	const joinOptions = { perKey: 10, global: 1000, windowMs: 10 * 60_000, blockMs: 15 * 60_000 };
+	const joinLimiter = cluster
+		? sharedAttemptLimiter(cluster, 'join', joinOptions)
+		: new FailureRateLimiter(joinOptions);
 	joinLimiter.onGlobalLimit = () =>
 		log.warn('join failures over the global budget: possible distributed code guessing');
-	const loginLimiter = new FailureRateLimiter({
-		perKey: 8,
-		global: 2000,
-		windowMs: 15 * 60_000,
-		blockMs: 15 * 60_000
-	});
+	const loginOptions = { perKey: 8, global: 2000, windowMs: 15 * 60_000, blockMs: 15 * 60_000 };
+	const loginLimiter = cluster
+		? sharedAttemptLimiter(cluster, 'login', loginOptions)
+		: new FailureRateLimiter(loginOptions);
 	loginLimiter.onGlobalLimit = () => log.warn('login failures over the global budget');
 	// Above the per-address budget, so one address meets its own limit first; then 2 s, doubling
 	// per failure to 15 minutes (reached after 19 failures).
-	const accountDelay = new GrowingDelay({
+	const delayOptions = {
 		free: 10,
 		firstDelayMs: 2000,
 		maxDelayMs: 15 * 60_000,
 		forgetMs: 60 * 60_000
-	});
-	const deviceFailures = new FailureCount({ limit: 10, forgetMs: 24 * 60 * 60_000 });
+	};
+	const accountDelay = cluster
+		? sharedAccountDelay(cluster, 'account', delayOptions)
+		: new GrowingDelay(delayOptions);
+	const deviceOptions = { limit: 10, forgetMs: 24 * 60 * 60_000 };
+	const deviceFailures = cluster
+		? sharedDeviceFailures(cluster, 'device', deviceOptions)
+		: new FailureCount(deviceOptions);
+
+	const events = cluster ? await redisSessionEvents(cluster) : localSessionEvents();
 
 	const admin = await ensureFirstAdmin(db, config);
 	const loginUrl = `${config.origin ?? `http://localhost:${config.port}`}/login`;
@@ -148,11 +170,12 @@ async function createRuntime(): Promise<Runtime> {
 		config,
 		db,
 		secrets,
+		cluster,
 		joinLimiter,
 		loginLimiter,
 		accountDelay,
 		deviceFailures,
-		events: localSessionEvents(),
+		events,
 		signaling: null,
 		presence: new Map(),
 		unattended: new UnattendedConnections(),
@@ -166,9 +189,10 @@ async function createRuntime(): Promise<Runtime> {
 		async close() {
 			clearInterval(sweeper);
 			clearInterval(presenceSweeper);
-			runtime.signaling?.close();
+			await runtime.signaling?.close();
 			await runtime.events.close();
 			await closeDb();
+			await cluster?.close();
 		}
 	};
 	runtime.signaling = createSignaling(runtime);

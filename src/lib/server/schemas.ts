@@ -127,6 +127,37 @@ export const TicketRefreshRequest = v.object({
 
 const ID = v.pipe(v.string('Missing ID'), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'Invalid ID'));
 
+/**
+ * A session event from another Ponte process, over Redis (see session-events.ts): a shared
+ * Redis is still outside this process, so what arrives is checked like any other input.
+ */
+const clusterId = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+const FeaturesSchema = v.strictObject({
+	fileTransfer: v.boolean(),
+	maxFileSize: v.pipe(v.number(), v.integer(), v.minValue(0)),
+	agentScreenShare: v.boolean(),
+	multiAgent: v.boolean(),
+	unattended: v.boolean(),
+	removeCustomerAppAtEnd: v.boolean()
+});
+export const ClusterSessionEvent = v.variant('event', [
+	v.strictObject({
+		from: clusterId,
+		event: v.literal('session-ended'),
+		args: v.strictTuple([clusterId])
+	}),
+	v.strictObject({
+		from: clusterId,
+		event: v.literal('participant-left'),
+		args: v.strictTuple([clusterId, clusterId])
+	}),
+	v.strictObject({
+		from: clusterId,
+		event: v.literal('features-changed'),
+		args: v.strictTuple([clusterId, clusterId, FeaturesSchema])
+	})
+]);
+
 const displayName = (label: string) =>
 	v.pipe(
 		trimmed(MAX_NAME_LENGTH, label),

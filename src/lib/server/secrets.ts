@@ -37,10 +37,19 @@ export function loadOrCreateSecrets(dataDir: string): ServerSecrets {
 			ticketPrivateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
 		};
 		ensureDataDir(dataDir);
-		// Written to a temporary file first so a crash never leaves half a key.
+		// Written to a temporary file first so a crash never leaves half a key, then linked into
+		// place only if absent: nodes sharing one DATA_DIR that start together (a cluster) all end
+		// up with the first one's keys, never each with its own.
 		const temporary = `${file}.${process.pid}.tmp`;
 		fs.writeFileSync(temporary, JSON.stringify(stored), { mode: 0o600 });
-		fs.renameSync(temporary, file);
+		try {
+			fs.linkSync(temporary, file);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+			stored = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredSecrets;
+		} finally {
+			fs.rmSync(temporary, { force: true });
+		}
 		makePrivate(file);
 	}
 	const ticketPrivateKey = crypto.createPrivateKey(stored.ticketPrivateKeyPem);

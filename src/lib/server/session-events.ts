@@ -6,7 +6,9 @@
  */
 import { Emitter } from '$lib/session/emitter';
 import type { Features } from '$lib/session/protocol';
+import type { Cluster } from './cluster/redis';
 import { log } from './log';
+import { ClusterSessionEvent, v } from './schemas';
 
 export interface SessionEventMap {
 	/** Every ticket of the session is void: its sockets close. */
@@ -38,5 +40,57 @@ export function localSessionEvents(): SessionEvents {
 		publish: (event, ...args) => emitter.emit(event, ...args),
 		subscribe: (event, listener) => emitter.on(event, listener),
 		async close() {}
+	};
+}
+
+/**
+ * The bus across processes sharing a Redis: `publish` delivers here at once (as the local bus
+ * does) and on a channel to the other processes, which check what arrives and deliver it to
+ * their listeners; a process skips its own messages, already delivered. Pub/sub holds nothing:
+ * a process that is disconnected while an event is sent never hears it (see docs/deployment.md
+ * for why that loses nothing acknowledged). Resolves once subscribed.
+ */
+export async function redisSessionEvents(cluster: Cluster): Promise<SessionEvents> {
+	const local = localSessionEvents();
+	const channel = cluster.key('session-events');
+	const subscriber = cluster.subscriber();
+	subscriber.on('message', (from: string, raw: string) => {
+		if (from !== channel) return;
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(raw);
+		} catch {
+			parsed = undefined;
+		}
+		const result = v.safeParse(ClusterSessionEvent, parsed);
+		if (!result.success) {
+			log.warn('session event from redis refused', { issue: result.issues[0].message });
+			return;
+		}
+		const message = result.output;
+		if (message.from === cluster.nodeId) return;
+		// Typed per variant: the schema ties each event to its arguments.
+		if (message.event === 'session-ended') local.publish(message.event, ...message.args);
+		else if (message.event === 'participant-left') local.publish(message.event, ...message.args);
+		else local.publish(message.event, ...message.args);
+	});
+	await subscriber.subscribe(channel);
+	return {
+		publish(event, ...args) {
+			local.publish(event, ...args);
+			const message = JSON.stringify({ from: cluster.nodeId, event, args });
+			cluster.redis.publish(channel, message).catch((error: Error) =>
+				log.error('session event not sent to the other processes', {
+					event,
+					error: error.message
+				})
+			);
+		},
+		subscribe: local.subscribe,
+		async close() {
+			await subscriber.unsubscribe(channel).catch(() => {});
+			subscriber.disconnect();
+			await local.close();
+		}
 	};
 }

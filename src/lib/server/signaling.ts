@@ -5,6 +5,13 @@ import { ExpressPeerServer } from 'peer';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Features, Role } from '$lib/session/protocol';
 import type { TicketClaims } from '$lib/session/ticket';
+import {
+	PeerRegistry,
+	REGISTRY_TTL_MS,
+	type ClusterLink,
+	type HeldEntry
+} from './cluster/peer-registry';
+import { SignalRelay, type RelayedSignal } from './cluster/signal-relay';
 import { refuseSocket, requestTarget } from './http-guards';
 import { log } from './log';
 import { isPresentParticipant } from './participants';
@@ -24,14 +31,17 @@ const MESSAGE_BURST = 300;
 const RELAYED_TYPES = new Set(['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE']);
 /** Refused connection IDs remembered per peer, so their ICE candidates are dropped too. */
 const MAX_REFUSED_CONNECTIONS = 64;
+const OPEN = 1;
 
 export interface Signaling {
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-	/** The peers of a session registered right now. */
-	connectedPeers(sessionId: string): { peerId: string; role: Role }[];
-	/** How many peers are registered now. */
+	/** The peers of a session registered right now, on this node and (with a cluster) any other. */
+	connectedPeers(sessionId: string): Promise<{ peerId: string; role: Role }[]>;
+	/** How many peers are registered on this node now. */
 	readonly size: number;
-	close(): void;
+	/** Resolves once messages from other nodes reach this one (at once without a cluster). */
+	ready(): Promise<unknown>;
+	close(): Promise<void>;
 }
 
 interface Member {
@@ -42,6 +52,10 @@ interface Member {
 	socket: WebSocket;
 	tokens: number;
 	refilledAt: number;
+	/** Its entry in the cluster's registry (null without a cluster). */
+	held: HeldEntry | null;
+	/** Messages to peers on other nodes leave in the order the peer sent them. */
+	relayed: Promise<void>;
 }
 
 /** The one question signaling asks the database: may this peer use this session now? */
@@ -59,13 +73,43 @@ interface Checking {
  * a ticket the server signed for that peer ID and a live session; messages are size-capped,
  * rate-limited and relayed only between peers of the same session (so nothing queues for
  * strangers or offline IDs).
+ *
+ * With a cluster (REDIS_URL), a registry in Redis says which node holds which peer ID, and a
+ * message for a peer of the same session held by another node is published to that node, which
+ * delivers it as the peer server would have.
  */
 export function createSignaling(
 	runtime: Runtime,
 	isPresent: PresenceCheck = (sessionId, peerId, role) =>
-		isPresentParticipant(runtime.db, sessionId, peerId, role)
+		isPresentParticipant(runtime.db, sessionId, peerId, role),
+	cluster: ClusterLink | null = runtime.cluster
 ): Signaling {
 	const members = new Map<string, Member>();
+	const registry = cluster ? new PeerRegistry(cluster) : null;
+	const relay = cluster
+		? new SignalRelay(cluster, {
+				deliver: deliverRelayed,
+				drop(peerId, value) {
+					const member = members.get(peerId);
+					if (member?.held?.value === value) member.socket.terminate();
+				}
+			})
+		: null;
+	// Keeps this node's entries alive; an entry another node has taken means a stale socket here.
+	const refresher = registry
+		? setInterval(() => {
+				const held = [...members.values()].flatMap((m) => (m.held ? [m.held] : []));
+				registry
+					.refresh(held)
+					.then((lost) => {
+						for (const peerId of lost) members.get(peerId)?.socket.terminate();
+					})
+					.catch((error: unknown) =>
+						log.warn('signaling could not refresh the peer registry', { error: String(error) })
+					);
+			}, REGISTRY_TTL_MS / 3)
+		: null;
+	refresher?.unref();
 	const checking = new Set<Checking>();
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
@@ -84,7 +128,73 @@ export function createSignaling(
 	peerApp.emit('mount', { request: {}, response: {}, engines: {}, settings: {} });
 	peerApp.on('error', (error: Error) => log.warn('signaling error', { error: error.message }));
 
-	function guard(socket: WebSocket, peerId: string, claims: TicketClaims) {
+	/** A message from another node: delivered only to a peer of that session held here. */
+	function deliverRelayed(signal: RelayedSignal, from: string) {
+		const target = members.get(signal.dst);
+		if (target && target.sessionId === signal.session && target.socket.readyState === OPEN) {
+			const { type, src, dst, payload } = signal;
+			target.socket.send(JSON.stringify({ type, src, dst, payload }));
+		} else if (signal.type === 'OFFER') {
+			// It left (or moved on) while the message travelled: the sender hears so, as locally.
+			const expire = { type: 'EXPIRE', src: signal.dst, dst: signal.src, session: signal.session };
+			relay?.send(from, expire).catch(() => {});
+		}
+	}
+
+	/** Sends a message for a peer this node does not hold to the node that does, if any. */
+	function relayOut(
+		member: Member,
+		src: string,
+		message: { type: string; dst: string; payload?: unknown }
+	) {
+		const signal: RelayedSignal = {
+			type: message.type,
+			src,
+			dst: message.dst,
+			payload: message.payload,
+			session: member.sessionId
+		};
+		member.relayed = member.relayed
+			.then(async () => {
+				const found = await registry?.lookup(signal.dst);
+				if (
+					found &&
+					found.entry.session === signal.session &&
+					found.entry.node !== cluster?.nodeId
+				) {
+					if (await relay?.send(found.entry.node, signal)) return;
+					// No one listens on that node's channel: it died, and its entry with it.
+					await registry?.forget(signal.dst, signal.session, found.value);
+				}
+				if (signal.type === 'OFFER' && member.socket.readyState === OPEN) {
+					member.socket.send(JSON.stringify({ type: 'EXPIRE', src: signal.dst, dst: src }));
+				}
+			})
+			.catch((error: unknown) =>
+				log.warn('signaling could not relay a message', { error: String(error) })
+			);
+	}
+
+	/** Whether the sender's ticket vouches for this message (see relayRefusal). */
+	function vouched(member: Member, message: { type?: unknown; payload?: unknown }): boolean {
+		// What the sender's ticket denies (a file channel, an agent's screen) is not vouched for.
+		const connectionId = connectionIdOf(message);
+		const refusal = relayRefusal(message, member);
+		if (refusal) {
+			if (connectionId) {
+				member.refusedConnections.add(connectionId);
+				if (member.refusedConnections.size > MAX_REFUSED_CONNECTIONS) {
+					const oldest = member.refusedConnections.values().next();
+					if (!oldest.done) member.refusedConnections.delete(oldest.value);
+				}
+			}
+			log.warn('signaling refused an offer', { session: member.sessionId, refusal });
+			return false;
+		}
+		return !(connectionId && member.refusedConnections.has(connectionId));
+	}
+
+	function guard(socket: WebSocket, peerId: string, claims: TicketClaims, held: HeldEntry | null) {
 		const member: Member = {
 			sessionId: claims.sid,
 			role: claims.role,
@@ -92,11 +202,19 @@ export function createSignaling(
 			refusedConnections: new Set(),
 			socket,
 			tokens: MESSAGE_BURST,
-			refilledAt: Date.now()
+			refilledAt: Date.now(),
+			held,
+			relayed: Promise.resolve()
 		};
 		members.set(peerId, member);
 		socket.on('close', () => {
-			if (members.get(peerId) === member) members.delete(peerId);
+			if (members.get(peerId) !== member) return;
+			members.delete(peerId);
+			if (held) {
+				registry?.forget(peerId, held.session, held.value).catch((error: unknown) => {
+					log.warn('signaling could not unregister a peer', { error: String(error) });
+				});
+			}
 		});
 
 		// Filter what the peer server sees: `emit` is wrapped so a bad message never reaches it.
@@ -127,6 +245,13 @@ export function createSignaling(
 			if (message.type === 'HEARTBEAT') return emit(event, ...args);
 			if (!RELAYED_TYPES.has(message.type) || typeof message.dst !== 'string') return false;
 			const target = members.get(message.dst);
+			// A peer another node holds: the registry says where (and whether in this session).
+			if (!target && registry) {
+				if (vouched(member, message)) {
+					relayOut(member, peerId, message as { type: string; dst: string; payload?: unknown });
+				}
+				return false;
+			}
 			// Only peers of the same session reach each other; anything else is dropped. Nothing
 			// is queued for an absent peer: the sender hears at once that it is not there (EXPIRE,
 			// as the peer server itself would say), so it can retry rather than wait.
@@ -136,21 +261,7 @@ export function createSignaling(
 				}
 				return false;
 			}
-			// What the sender's ticket denies (a file channel, an agent's screen) is not vouched for.
-			const connectionId = connectionIdOf(message);
-			const refusal = relayRefusal(message, member);
-			if (refusal) {
-				if (connectionId) {
-					member.refusedConnections.add(connectionId);
-					if (member.refusedConnections.size > MAX_REFUSED_CONNECTIONS) {
-						const oldest = member.refusedConnections.values().next();
-						if (!oldest.done) member.refusedConnections.delete(oldest.value);
-					}
-				}
-				log.warn('signaling refused an offer', { session: member.sessionId, refusal });
-				return false;
-			}
-			if (connectionId && member.refusedConnections.has(connectionId)) return false;
+			if (!vouched(member, message)) return false;
 			return emit(event, ...args);
 		}) as typeof socket.emit;
 	}
@@ -203,10 +314,30 @@ export function createSignaling(
 				// so a fresh ticket can take over the ID.
 				url.searchParams.set('token', hmac(runtime.secrets.hmacKey, 'signaling-token', id));
 				req.url = `${url.pathname}?${url.searchParams}`;
+				// With a cluster the ID is this node's from now on: a stale entry of a node that died
+				// (or a socket on one that lives) loses to it.
+				const held = registry?.entryFor(id, claims.sid, claims.role) ?? null;
+				const registered = held
+					? registry!
+							.register(held)
+							.then((previous) => {
+								const node = previous?.entry.node;
+								if (previous && node && node !== cluster?.nodeId) {
+									return relay?.drop(node, id, previous.value);
+								}
+							})
+							.catch((error: unknown) =>
+								// Admitted anyway: the next refresh stores the entry once Redis is back.
+								log.warn('signaling could not register a peer', { error: String(error) })
+							)
+					: Promise.resolve();
 				const register = () =>
-					wss.handleUpgrade(req, socket, head, (ws) => {
-						guard(ws, id, claims);
-						wss.emit('connection', ws, req);
+					void registered.then(() => {
+						if (socket.destroyed) return;
+						wss.handleUpgrade(req, socket, head, (ws) => {
+							guard(ws, id, claims, held);
+							wss.emit('connection', ws, req);
+						});
 					});
 				// A reconnect with a fresh ticket takes over the ID: the old socket goes first, so the
 				// peer server registers the new one from scratch (and tells it OPEN), never "ID taken".
@@ -239,23 +370,37 @@ export function createSignaling(
 				.finally(() => checking.delete(attempt));
 			return true;
 		},
-		connectedPeers(sessionId) {
-			const peers: { peerId: string; role: Role }[] = [];
+		async connectedPeers(sessionId) {
+			const peers = new Map<string, Role>();
 			for (const [peerId, member] of members) {
-				if (member.sessionId === sessionId && member.socket.readyState === member.socket.OPEN) {
-					peers.push({ peerId, role: member.role });
+				if (member.sessionId === sessionId && member.socket.readyState === OPEN) {
+					peers.set(peerId, member.role);
 				}
 			}
-			return peers;
+			// A Redis failure throws: better no answer than "the agent is gone" (agent-presence.ts).
+			for (const { peerId, entry } of (await registry?.sessionPeers(sessionId)) ?? []) {
+				if (!peers.has(peerId)) peers.set(peerId, entry.role);
+			}
+			return [...peers].map(([peerId, role]) => ({ peerId, role }));
 		},
 		get size() {
 			return members.size;
 		},
-		close() {
+		ready() {
+			return relay?.ready() ?? Promise.resolve();
+		},
+		async close() {
 			for (const unsubscribe of subscriptions) unsubscribe();
+			if (refresher) clearInterval(refresher);
+			// This node's peers vanish from the registry now, not when their entries expire.
+			const forgotten = [...members].map(([peerId, { held }]) =>
+				held ? registry?.forget(peerId, held.session, held.value) : undefined
+			);
 			for (const member of members.values()) member.socket.terminate();
 			members.clear();
 			wss.close();
+			relay?.close();
+			await Promise.allSettled(forgotten);
 		}
 	};
 }

@@ -172,7 +172,7 @@ export async function claimSessionCode(
 	const limiter = runtime.joinLimiter;
 	// Charged before the lookup, handed back on success: parallel guesses stay within budget.
 	const keys = [input.clientAddress];
-	if (!limiter.reserve(keys)) return { ok: false, reason: 'rate-limited' };
+	if (!(await limiter.reserve(keys))) return { ok: false, reason: 'rate-limited' };
 	const code = normaliseSessionCode(input.code);
 	const now = Date.now();
 	const customerPeerId = newPeerId();
@@ -195,8 +195,8 @@ export async function claimSessionCode(
 				.executeTakeFirst()
 		: undefined;
 	if (!claimed) return { ok: false, reason: 'invalid' };
-	limiter.refund(keys);
-	limiter.succeed(input.clientAddress);
+	await limiter.refund(keys);
+	await limiter.succeed(input.clientAddress);
 	const agent = await runtime.db
 		.selectFrom('users')
 		.select(['id', 'name'])
