@@ -34,6 +34,13 @@ const handler = (req, res) => {
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
 	res.setHeader('Content-Security-Policy', policyForPath(req.url?.split('?')[0] ?? '/'));
 	if (isHttpsRequest(httpsBy, req.headers)) res.setHeader('Strict-Transport-Security', HSTS);
+	// A 304's headers are merged into the cached response: the policy set up front must not
+	// replace the cached page's own (a join page revalidated would then run no script).
+	const writeHead = res.writeHead;
+	res.writeHead = function (/** @type {number} */ status, /** @type {any[]} */ ...rest) {
+		if (status === 304) res.removeHeader('Content-Security-Policy');
+		return writeHead.call(this, status, ...rest);
+	};
 	if (useOwnProtocolHeader) req.headers[OWN_PROTOCOL_HEADER] = tls ? 'https' : 'http';
 	// SvelteKit answers bad requests itself (400); should it ever throw, this request fails, not
 	// the process.

@@ -16,8 +16,9 @@ function withSecurityHeaders(response: Response, https: boolean): Response {
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
 		if (!response.headers.has(name)) response.headers.set(name, value);
 	}
-	// Pages carry SvelteKit's policy (with script hashes); anything else may run nothing.
-	if (!response.headers.has('Content-Security-Policy')) {
+	// Pages carry SvelteKit's policy (with script hashes); anything else may run nothing. Not a
+	// 304: the browser merges its headers into the cached page, whose own policy must stay.
+	if (response.status !== 304 && !response.headers.has('Content-Security-Policy')) {
 		response.headers.set('Content-Security-Policy', NON_PAGE_CSP);
 	}
 	if (https) response.headers.set('Strict-Transport-Security', HSTS);

@@ -59,6 +59,27 @@ test('every kind of response carries the security headers', async ({ request }) 
 	}
 });
 
+test("a revalidated page's 304 carries no policy that would replace the cached page's", async ({
+	request
+}) => {
+	// The browser merges a 304's headers into the cached page: a `default-src 'none'` there would
+	// leave a join page that renders identically each time running no script at all.
+	const first = await request.get('/login');
+	const etag = first.headers()['etag'];
+	expect(etag, 'pages are served with an ETag').toBeTruthy();
+	const again = await request.get('/login', { headers: { 'if-none-match': etag! } });
+	expect(again.status()).toBe(304);
+	expect(again.headers()['content-security-policy']).toBeUndefined();
+	// Static files too (sirv answers their revalidation).
+	const icon = await request.get('/favicon.svg');
+	const iconTag = icon.headers()['etag'];
+	if (iconTag) {
+		const cached = await request.get('/favicon.svg', { headers: { 'if-none-match': iconTag } });
+		expect(cached.status()).toBe(304);
+		expect(cached.headers()['content-security-policy']).toBeUndefined();
+	}
+});
+
 test('cross-origin form posts to /login, /?/join and /admin are refused and change nothing', async ({
 	browser
 }) => {
