@@ -25,6 +25,8 @@ import { localSessionEvents, redisSessionEvents, type SessionEvents } from './se
 import { createSignaling, type Signaling } from './signaling';
 import { expireUnusedCodes } from './support-sessions';
 import { AgentPresenceWatch } from './agent-presence';
+import { LocalConsolePresence, type ConsolePresence } from './console-presence';
+import { RedisConsolePresence } from './cluster/redis-presence';
 import { openCluster, type Cluster } from './cluster/redis';
 
 /**
@@ -49,7 +51,7 @@ export interface Runtime {
 	events: SessionEvents;
 	signaling: Signaling | null;
 	/** Agents with the console open: user ID → last time their console checked in (ms). */
-	presence: Map<string, number>;
+	presence: ConsolePresence;
 	/** Routes a websocket upgrade to signaling; false when the path is not ours. */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 	/** Signaling on the server, and its guards: no request, however malformed, throws out. */
@@ -174,7 +176,7 @@ async function createRuntime(): Promise<Runtime> {
 		deviceFailures,
 		events,
 		signaling: null,
-		presence: new Map(),
+		presence: cluster ? new RedisConsolePresence(cluster) : new LocalConsolePresence(),
 		handleUpgrade(req, socket, head) {
 			return runtime.signaling?.handleUpgrade(req, socket, head) ?? false;
 		},

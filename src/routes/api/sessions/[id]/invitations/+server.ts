@@ -4,10 +4,10 @@ import { sessionForActor } from '$lib/server/access';
 import {
 	inviteAgent,
 	inviteLinkToken,
-	isOnline,
 	liveAgentsOf,
 	markPresent,
-	multiAgentAllowed
+	multiAgentAllowed,
+	onlineAmong
 } from '$lib/server/invitations';
 import { getRuntime } from '$lib/server/runtime';
 import { InviteRequest, firstIssue, v } from '$lib/server/schemas';
@@ -17,7 +17,7 @@ export const GET: RequestHandler = async ({ params, locals, url }) => {
 	if (!locals.user) error(401, 'Not logged in');
 	const runtime = await getRuntime();
 	await sessionForActor(runtime, params.id, locals.user);
-	markPresent(runtime, locals.user.id);
+	await markPresent(runtime, locals.user.id);
 	if (!(await multiAgentAllowed(runtime, params.id))) {
 		return json({ allowed: false, agents: [], link: null });
 	}
@@ -28,11 +28,19 @@ export const GET: RequestHandler = async ({ params, locals, url }) => {
 		.where('disabled_at', 'is', null)
 		.orderBy('name')
 		.execute();
+	const invitable = users.filter((u) => !present.has(u.id));
+	const online = await onlineAmong(
+		runtime,
+		invitable.map((u) => u.id)
+	);
 	return json({
 		allowed: true,
-		agents: users
-			.filter((u) => !present.has(u.id))
-			.map((u) => ({ id: u.id, name: u.name, email: u.email, online: isOnline(runtime, u.id) })),
+		agents: invitable.map((u) => ({
+			id: u.id,
+			name: u.name,
+			email: u.email,
+			online: online.has(u.id)
+		})),
 		link: `${url.origin}/agent/sessions/${params.id}/join/${inviteLinkToken(runtime, params.id)}`
 	});
 };
