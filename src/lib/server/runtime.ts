@@ -27,6 +27,7 @@ import { expireUnusedCodes } from './support-sessions';
 import { AgentPresenceWatch } from './agent-presence';
 import { LocalConsolePresence, type ConsolePresence } from './console-presence';
 import { RedisConsolePresence } from './cluster/redis-presence';
+import { RedisLeaderLock, soleLeader, type Leadership } from './cluster/leader';
 import { openCluster, type Cluster } from './cluster/redis';
 
 /**
@@ -140,11 +141,14 @@ async function createRuntime(): Promise<Runtime> {
 		log.warn('ICE_TRANSPORT_POLICY is relay but TURN_URLS is empty: no session can connect');
 	}
 
+	// The sweeps of shared rows run on one process at a time; each process tidies its own memory.
+	const leader: Leadership = cluster ? new RedisLeaderLock(cluster, 'sweeps').start() : soleLeader;
 	const sweeper = setInterval(() => {
 		joinLimiter.sweep();
 		loginLimiter.sweep();
 		accountDelay.sweep();
 		deviceFailures.sweep();
+		if (!leader.isLeader()) return;
 		expireUnusedCodes(runtime).catch((error) =>
 			log.error('expiry sweep failed', { error: String(error) })
 		);
@@ -156,6 +160,7 @@ async function createRuntime(): Promise<Runtime> {
 	const presence = new AgentPresenceWatch(agentTimeoutMs);
 	const presenceSweeper = setInterval(
 		() => {
+			if (!leader.isLeader()) return;
 			presence
 				.sweep(runtime)
 				.catch((error) => log.error('agent presence sweep failed', { error: String(error) }));
@@ -186,6 +191,7 @@ async function createRuntime(): Promise<Runtime> {
 		async close() {
 			clearInterval(sweeper);
 			clearInterval(presenceSweeper);
+			await leader.close();
 			runtime.signaling?.close();
 			await runtime.events.close();
 			await closeDb();
