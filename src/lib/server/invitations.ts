@@ -12,21 +12,13 @@ import {
 	recordServerEvent
 } from './support-sessions';
 
-/** An agent counts as online while their console checked in within this window. */
-export const ONLINE_WINDOW_MS = 30_000;
-
-export function markPresent(runtime: Runtime, userId: string) {
-	const now = Date.now();
-	runtime.presence.set(userId, now);
-	// Bounded by the number of agents; forget the long gone.
-	for (const [id, seen] of runtime.presence) {
-		if (now - seen > 10 * ONLINE_WINDOW_MS) runtime.presence.delete(id);
-	}
+export async function markPresent(runtime: Runtime, userId: string) {
+	await runtime.presence.markPresent(userId);
 }
 
-export function isOnline(runtime: Runtime, userId: string) {
-	const seen = runtime.presence.get(userId);
-	return seen !== undefined && Date.now() - seen <= ONLINE_WINDOW_MS;
+/** Which of these agents have the console open now. */
+export async function onlineAmong(runtime: Runtime, userIds: readonly string[]) {
+	return runtime.presence.onlineAmong(userIds);
 }
 
 /** Whether this session may have more than one agent (the owner's effective settings). */

@@ -26,6 +26,9 @@ import { expireUnusedCodes } from './support-sessions';
 import { AgentPresenceWatch } from './agent-presence';
 import { UsedNonces } from './devices';
 import { UnattendedConnections } from './unattended-connect';
+import { LocalConsolePresence, type ConsolePresence } from './console-presence';
+import { RedisConsolePresence } from './cluster/redis-presence';
+import { RedisLeaderLock, soleLeader, type Leadership } from './cluster/leader';
 import { openCluster, type Cluster } from './cluster/redis';
 
 /**
@@ -49,7 +52,7 @@ export interface Runtime {
 	events: SessionEvents;
 	signaling: Signaling | null;
 	/** Agents with the console open: user ID → last time their console checked in (ms). */
-	presence: Map<string, number>;
+	presence: ConsolePresence;
 	/** Devices available for unattended access, and the connect requests in flight. */
 	unattended: UnattendedConnections;
 	/** Device challenges already answered: each is single use. */
@@ -142,11 +145,14 @@ async function createRuntime(): Promise<Runtime> {
 		log.warn('ICE_TRANSPORT_POLICY is relay but TURN_URLS is empty: no session can connect');
 	}
 
+	// The sweeps of shared rows run on one process at a time; each process tidies its own memory.
+	const leader: Leadership = cluster ? new RedisLeaderLock(cluster, 'sweeps').start() : soleLeader;
 	const sweeper = setInterval(() => {
 		joinLimiter.sweep();
 		loginLimiter.sweep();
 		accountDelay.sweep();
 		deviceFailures.sweep();
+		if (!leader.isLeader()) return;
 		expireUnusedCodes(runtime).catch((error) =>
 			log.error('expiry sweep failed', { error: String(error) })
 		);
@@ -158,6 +164,7 @@ async function createRuntime(): Promise<Runtime> {
 	const presence = new AgentPresenceWatch(agentTimeoutMs);
 	const presenceSweeper = setInterval(
 		() => {
+			if (!leader.isLeader()) return;
 			presence
 				.sweep(runtime)
 				.catch((error) => log.error('agent presence sweep failed', { error: String(error) }));
@@ -177,7 +184,7 @@ async function createRuntime(): Promise<Runtime> {
 		deviceFailures,
 		events,
 		signaling: null,
-		presence: new Map(),
+		presence: cluster ? new RedisConsolePresence(cluster) : new LocalConsolePresence(),
 		unattended: new UnattendedConnections(),
 		usedNonces: new UsedNonces(),
 		handleUpgrade(req, socket, head) {
@@ -189,6 +196,7 @@ async function createRuntime(): Promise<Runtime> {
 		async close() {
 			clearInterval(sweeper);
 			clearInterval(presenceSweeper);
+			await leader.close();
 			await runtime.signaling?.close();
 			await runtime.events.close();
 			await closeDb();

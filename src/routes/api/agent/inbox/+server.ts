@@ -7,6 +7,6 @@ import { getRuntime } from '$lib/server/runtime';
 export const GET: RequestHandler = async ({ locals }) => {
 	if (!locals.user) error(401, 'Not logged in');
 	const runtime = await getRuntime();
-	markPresent(runtime, locals.user.id);
+	await markPresent(runtime, locals.user.id);
 	return json({ invitations: await pendingInvitations(runtime, locals.user.id) });
 };

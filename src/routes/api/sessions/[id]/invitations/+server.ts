@@ -5,9 +5,9 @@ import { enabledAgents } from '$lib/server/agents';
 import {
 	inviteAgent,
 	inviteLinkToken,
-	isOnline,
 	markPresent,
-	multiAgentAllowed
+	multiAgentAllowed,
+	onlineAmong
 } from '$lib/server/invitations';
 import { getRuntime } from '$lib/server/runtime';
 import { presentAgents } from '$lib/server/support-sessions';
@@ -18,17 +18,25 @@ export const GET: RequestHandler = async ({ params, locals, url }) => {
 	if (!locals.user) error(401, 'Not logged in');
 	const runtime = await getRuntime();
 	await sessionForActor(runtime, params.id, locals.user);
-	markPresent(runtime, locals.user.id);
+	await markPresent(runtime, locals.user.id);
 	if (!(await multiAgentAllowed(runtime, params.id))) {
 		return json({ allowed: false, agents: [], link: null });
 	}
 	const present = new Set((await presentAgents(runtime, params.id)).map((p) => p.userId));
 	const users = await enabledAgents(runtime);
+	const invitable = users.filter((u) => !present.has(u.id));
+	const online = await onlineAmong(
+		runtime,
+		invitable.map((u) => u.id)
+	);
 	return json({
 		allowed: true,
-		agents: users
-			.filter((u) => !present.has(u.id))
-			.map((u) => ({ id: u.id, name: u.name, email: u.email, online: isOnline(runtime, u.id) })),
+		agents: invitable.map((u) => ({
+			id: u.id,
+			name: u.name,
+			email: u.email,
+			online: online.has(u.id)
+		})),
 		link: `${url.origin}/agent/sessions/${params.id}/join/${inviteLinkToken(runtime, params.id)}`
 	});
 };
