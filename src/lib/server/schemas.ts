@@ -158,6 +158,28 @@ export const ClusterSessionEvent = v.variant('event', [
 	})
 ]);
 
+/**
+ * What one node publishes to another's signal channel: a signaling message for a peer it holds
+ * (the payload is the browsers' SDP or candidate: relayed as the peer server would, size-capped
+ * where it entered), or word that another node took a peer over.
+ */
+export const ClusterSignal = v.variant('kind', [
+	v.strictObject({
+		kind: v.literal('signal'),
+		from: clusterId,
+		type: v.picklist(['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE', 'EXPIRE']),
+		src: clusterId,
+		dst: clusterId,
+		payload: v.optional(v.unknown()),
+		session: clusterId
+	}),
+	v.strictObject({
+		kind: v.literal('drop'),
+		peerId: clusterId,
+		value: v.pipe(v.string(), v.maxLength(512))
+	})
+]);
+
 const displayName = (label: string) =>
 	v.pipe(
 		trimmed(MAX_NAME_LENGTH, label),

@@ -4,7 +4,9 @@
  * listeners heard it, so a message to a node that died is known to be lost at once.
  */
 import type { Redis } from 'ioredis';
+import * as v from 'valibot';
 import { log } from '../log';
+import { ClusterSignal } from '../schemas';
 import type { ClusterLink } from './peer-registry';
 
 /** A message between two peers, as the `peer` server relays it, and the session it is for. */
@@ -38,12 +40,19 @@ export class SignalRelay {
 		const channel = this.#channel(cluster.nodeId);
 		this.#subscriber.on('message', (from: string, text: string) => {
 			if (from !== channel) return;
-			let wire: Wire;
+			// Checked like every input: a malformed message is dropped, never delivered half-read.
+			let parsed: unknown;
 			try {
-				wire = JSON.parse(text) as Wire;
+				parsed = JSON.parse(text);
 			} catch {
 				return;
 			}
+			const checked = v.safeParse(ClusterSignal, parsed);
+			if (!checked.success) {
+				log.warn('signal relay dropped a malformed message', { issue: checked.issues[0].message });
+				return;
+			}
+			const wire: Wire = checked.output;
 			if (wire.kind === 'signal') {
 				const { type, src, dst, payload, session } = wire;
 				handlers.deliver({ type, src, dst, payload, session }, wire.from);
