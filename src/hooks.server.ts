@@ -26,6 +26,9 @@ function withSecurityHeaders(response: Response, https: boolean): Response {
 }
 
 const guarded: Handle = async ({ event, resolve }) => {
+	// A NUL in the path would reach the queries as a route parameter (PostgreSQL refuses it
+	// there with an error): no page or endpoint of ours has one.
+	if (/%00/i.test(event.url.pathname)) return new Response('Bad request', { status: 400 });
 	// SvelteKit refuses cross-site form posts before this hook; this refuses the rest (JSON).
 	if (isCrossSiteRequest(event.request, event.url.origin)) {
 		return new Response(m.api_cross_site_refused(), { status: 403 });

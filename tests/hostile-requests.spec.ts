@@ -63,6 +63,7 @@ test('malformed requests over raw TCP get an answer below 500, and the server st
 		['the path //..//', get('//..//'), /^HTTP\/1\.1 [234]\d\d /],
 		['a cut-off escape', get('/agent/%E0%A4%A'), /^HTTP\/1\.1 [34]\d\d /],
 		['an overlong UTF-8 escape', get('/%c0%af'), /^HTTP\/1\.1 4\d\d /],
+		['a NUL in a route parameter', get('/agent/reports/%00'), /^HTTP\/1\.1 400 /],
 		['a bad escape in a query', get('/login?next=%'), /^HTTP\/1\.1 200 /],
 		['an absolute URL as target', get('http://evil.example//'), /^HTTP\/1\.1 [234]\d\d /],
 		['the target *', get('*'), /^HTTP\/1\.1 [234]\d\d /],

@@ -5,12 +5,26 @@ import { MIN_PASSWORD_LENGTH } from './passwords';
 
 /** Every request body is checked here, at the edge, with one schema each. */
 
+/**
+ * Control characters other than tab and line breaks: never typed, never shown, and NUL is one
+ * PostgreSQL refuses to store (the request would fail late instead of being told why).
+ */
+// eslint-disable-next-line no-control-regex -- matching them is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+const noControlCharacters = (label: string) =>
+	v.check(
+		(text: string) => !CONTROL_CHARACTERS.test(text),
+		`${label} contains characters that cannot be shown`
+	);
+
 const trimmed = (max: number, label: string) =>
 	v.pipe(
 		v.string(`${label} is required`),
 		v.trim(),
 		v.minLength(1, `${label} is required`),
-		v.maxLength(max, `${label} is too long (at most ${max} characters)`)
+		v.maxLength(max, `${label} is too long (at most ${max} characters)`),
+		noControlCharacters(label)
 	);
 
 export const JoinForm = v.object({
@@ -110,7 +124,15 @@ export const EndRequest = v.object({
 
 export const AbuseReportForm = v.object({
 	description: trimmed(4000, 'What happened'),
-	contact: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, 'Contact is too long')), '')
+	contact: v.optional(
+		v.pipe(
+			v.string(),
+			v.trim(),
+			v.maxLength(200, 'Contact is too long'),
+			noControlCharacters('Contact')
+		),
+		''
+	)
 });
 
 const userId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'Unknown agent'));
@@ -293,7 +315,12 @@ const PAGE = v.pipe(
 export const PAGE_ONLY = v.object({ page: PAGE });
 
 export const ReportQuery = v.object({
-	customer: v.pipe(v.optional(v.string(), ''), v.trim(), v.maxLength(MAX_NAME_LENGTH)),
+	customer: v.pipe(
+		v.optional(v.string(), ''),
+		v.trim(),
+		v.maxLength(MAX_NAME_LENGTH),
+		noControlCharacters('Customer')
+	),
 	from: DATE,
 	to: DATE,
 	page: PAGE
