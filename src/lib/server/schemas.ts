@@ -9,14 +9,12 @@ import { MIN_PASSWORD_LENGTH } from './passwords';
  * Control characters other than tab and line breaks: never typed, never shown, and NUL is one
  * PostgreSQL refuses to store (the request would fail late instead of being told why).
  */
-// eslint-disable-next-line no-control-regex -- matching them is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// eslint-disable-next-line no-control-regex -- refusing them is the point
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/;
 
+/** A regex check, so the issue reads as a format problem (join-errors maps `regex` issues). */
 const noControlCharacters = (label: string) =>
-	v.check(
-		(text: string) => !CONTROL_CHARACTERS.test(text),
-		`${label} contains characters that cannot be shown`
-	);
+	v.regex(NO_CONTROL_CHARACTERS, `${label} contains characters that cannot be shown`);
 
 const trimmed = (max: number, label: string) =>
 	v.pipe(
