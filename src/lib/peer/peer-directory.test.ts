@@ -191,7 +191,14 @@ describe('PeerDirectory', () => {
 			timeout: 5000
 		});
 		expect(customer.directory.lostSince).toBe(null);
-		expect(channelTo(customer, 'agent-1')?.other).toBe(channelTo(agent, 'customer-1'));
+		// The agent admits the new channel after its own ticket check (and may have dialled back
+		// too, which the tie-break settles): wait for both sides to hold the same open pair.
+		await vi.waitFor(() => {
+			const fromCustomer = channelTo(customer, 'agent-1');
+			const fromAgent = channelTo(agent, 'customer-1');
+			expect(fromCustomer?.open && fromAgent?.open).toBe(true);
+			expect(fromCustomer?.other).toBe(fromAgent);
+		});
 	});
 
 	it('gives up on a counterpart unreachable for longer than the limit', async () => {
