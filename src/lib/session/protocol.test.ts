@@ -58,7 +58,41 @@ const VALID: Array<[Role, Record<string, unknown>]> = [
 	['customer', { type: 'screen-request-answer', accepted: true, seq: 9 }],
 	['agent', { type: 'agent-screen-state', state: 'stopped', seq: 4 }],
 	['agent', { type: 'ack', seq: 1 }],
-	['customer', { type: 'ack', seq: 123_456 }]
+	['customer', { type: 'ack', seq: 123_456 }],
+	// Voice, camera and annotation (#18).
+	['customer', { type: 'voice-state', state: 'in', call: 'call-1', muted: false }],
+	['agent', { type: 'voice-state', state: 'declined', call: 'call-1', muted: false, seq: 2 }],
+	['agent', { type: 'voice-state', state: 'out', muted: false }],
+	['customer', { type: 'camera-state', state: 'sharing', facing: 'environment', canSwitch: true }],
+	[
+		'customer',
+		{ type: 'camera-state', state: 'paused', facing: 'user', canSwitch: false, pausedBy: 'agent' }
+	],
+	['agent', { type: 'camera-request', action: 'switch' }],
+	[
+		'agent',
+		{ type: 'annotate-start', id: 'a1', source: 'camera', width: 1280, height: 720, frameBytes: 9 }
+	],
+	['agent', { type: 'annotate-frame', id: 'a1', index: 0, data: 'AAECAwQFBgcI' }],
+	[
+		'agent',
+		{
+			type: 'annotate-mark',
+			id: 'a1',
+			mark: {
+				id: 'm1',
+				color: 'red',
+				tool: 'pen',
+				points: [
+					[0, 0],
+					[1280, 720]
+				]
+			}
+		}
+	],
+	['agent', { type: 'annotate-undo', id: 'a1' }],
+	['agent', { type: 'annotate-clear', id: 'a1', seq: 3 }],
+	['agent', { type: 'annotate-stop', id: 'a1' }]
 ];
 
 function contextFrom(role: Role): ParseContext {
@@ -456,7 +490,16 @@ describe('parsePeerMessage: seq, ack and epoch', () => {
 				'screen-request',
 				'screen-request-answer',
 				'screen-state',
-				'screen-sync'
+				'screen-sync',
+				'voice-state',
+				'camera-state',
+				'camera-request',
+				'annotate-start',
+				'annotate-frame',
+				'annotate-mark',
+				'annotate-undo',
+				'annotate-clear',
+				'annotate-stop'
 			].sort()
 		);
 		for (const [from, message] of VALID) {
@@ -498,7 +541,8 @@ describe('codePointLength and normalizeName', () => {
 			agentScreenShare: true,
 			multiAgent: true,
 			unattended: false,
-			removeCustomerAppAtEnd: false
+			removeCustomerAppAtEnd: false,
+			voice: true
 		});
 	});
 });

@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import type { ScreenState } from './machine';
 import { CAPTURE_FAILURES, type CaptureFailure } from './capture-failure';
+import { MAX_FRAME_SIDE, markSchema, type Mark } from './marks';
 
 import { MAX_CHAT_LENGTH, MAX_ID_LENGTH, MAX_NAME_LENGTH } from './limits';
 
@@ -22,6 +23,8 @@ export interface Features {
 	unattended: boolean;
 	/** The group's default for removing the customer app when the session ends. */
 	removeCustomerAppAtEnd: boolean;
+	/** Voice calls between the participants. */
+	voice: boolean;
 }
 
 export const DEFAULT_FEATURES: Features = Object.freeze({
@@ -30,7 +33,8 @@ export const DEFAULT_FEATURES: Features = Object.freeze({
 	agentScreenShare: true,
 	multiAgent: true,
 	unattended: false,
-	removeCustomerAppAtEnd: false
+	removeCustomerAppAtEnd: false,
+	voice: true
 });
 
 export type Role = 'customer' | 'agent';
@@ -42,6 +46,34 @@ export type Role = 'customer' | 'agent';
 export const SCREEN_MODES = ['sharp', 'smooth'] as const;
 export type ScreenMode = (typeof SCREEN_MODES)[number];
 export type EndReason = 'customer' | 'agent' | 'connection-lost' | 'expired';
+
+/** Where one stands in the session's voice call: in it, out of it, or having declined it. */
+export const VOICE_STATES = ['in', 'out', 'declined'] as const;
+export type VoiceStatus = (typeof VOICE_STATES)[number];
+
+export const CAMERA_STATES = ['sharing', 'paused', 'stopped'] as const;
+export type CameraState = (typeof CAMERA_STATES)[number];
+/** Which way the customer's camera looks ('unknown' where the device does not say). */
+export const CAMERA_FACINGS = ['user', 'environment', 'unknown'] as const;
+export type CameraFacing = (typeof CAMERA_FACINGS)[number];
+
+/** What an annotation is drawn on. */
+export const ANNOTATION_SOURCES = ['screen', 'camera'] as const;
+export type AnnotationSource = (typeof ANNOTATION_SOURCES)[number];
+/**
+ * The frozen frame travels with the annotation as base64 text in chunks over the control
+ * channel (sequenced like chat, so a reconnect loses none): at most this many bytes, …
+ */
+export const MAX_FRAME_BYTES = 1536 * 1024;
+/** … in chunks of at most this many base64 characters (24 KiB of picture each), … */
+export const FRAME_CHUNK_CHARS = 32 * 1024;
+/** … so at most this many chunks. */
+export const MAX_FRAME_CHUNKS = Math.ceil((Math.ceil(MAX_FRAME_BYTES / 3) * 4) / FRAME_CHUNK_CHARS);
+
+/** The number of chunks a frame of `bytes` bytes travels in. */
+export function frameChunkCount(bytes: number): number {
+	return Math.ceil((Math.ceil(bytes / 3) * 4) / FRAME_CHUNK_CHARS);
+}
 
 /**
  * Reliable delivery. Every chat and state-bearing control message (the `Sequenced` ones) carries
@@ -84,6 +116,40 @@ export type PeerMessage =
 	| ({ type: 'agent-screen-state'; state: 'sharing' | 'stopped' } & Sequenced)
 	/** Agent -> customer: how the customer's screen should be encoded for this agent. */
 	| ({ type: 'screen-mode'; mode: ScreenMode } & Sequenced)
+	/**
+	 * Anyone -> everyone, only if features.voice: where the sender stands in the voice call
+	 * `call` (named by whoever started it); 'out' needs no call.
+	 */
+	| ({ type: 'voice-state'; state: VoiceStatus; call?: string; muted: boolean } & Sequenced)
+	/** Customer -> agents: the customer's camera share. */
+	| ({
+			type: 'camera-state';
+			state: CameraState;
+			facing: CameraFacing;
+			canSwitch: boolean;
+			/** With 'paused': who paused it (only the customer resumes). */
+			pausedBy?: Role;
+	  } & Sequenced)
+	/** Agent -> customer: pause the camera, or switch to the other one. */
+	| ({ type: 'camera-request'; action: 'pause' | 'switch' } & Sequenced)
+	/**
+	 * Agent -> customer: an annotation `id` begins on a frozen frame of `width` x `height`
+	 * pixels, whose JPEG (`frameBytes` long) follows in `annotate-frame` chunks.
+	 */
+	| ({
+			type: 'annotate-start';
+			id: string;
+			source: AnnotationSource;
+			width: number;
+			height: number;
+			frameBytes: number;
+	  } & Sequenced)
+	| ({ type: 'annotate-frame'; id: string; index: number; data: string } & Sequenced)
+	/** A mark, new or replacing the one with its id (a stroke that grows as it is drawn). */
+	| ({ type: 'annotate-mark'; id: string; mark: Mark } & Sequenced)
+	| ({ type: 'annotate-undo'; id: string } & Sequenced)
+	| ({ type: 'annotate-clear'; id: string } & Sequenced)
+	| ({ type: 'annotate-stop'; id: string } & Sequenced)
 	/** Either way: every sequenced message up to `seq` from you has been received. */
 	| { type: 'ack'; seq: number }
 	| { type: 'end'; reason: EndReason };
@@ -98,7 +164,16 @@ export const SEQUENCED_TYPES = [
 	'screen-request',
 	'screen-request-answer',
 	'agent-screen-state',
-	'screen-mode'
+	'screen-mode',
+	'voice-state',
+	'camera-state',
+	'camera-request',
+	'annotate-start',
+	'annotate-frame',
+	'annotate-mark',
+	'annotate-undo',
+	'annotate-clear',
+	'annotate-stop'
 ] as const satisfies readonly PeerMessageType[];
 
 export type SequencedMessage = Extract<PeerMessage, { type: (typeof SEQUENCED_TYPES)[number] }>;
@@ -199,6 +274,15 @@ const seqSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_
 // Absent or a valid seq; an explicit `undefined` is refused like any other non-number.
 const optionalSeq = v.exactOptional(seqSchema);
 
+const frameSide = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_FRAME_SIDE));
+const base64Chunk = v.pipe(
+	v.string(),
+	v.maxLength(FRAME_CHUNK_CHARS),
+	v.regex(/^[A-Za-z0-9+/]*={0,2}$/)
+);
+const annotationOnly = (type: 'annotate-undo' | 'annotate-clear' | 'annotate-stop') =>
+	v.strictObject({ type: v.literal(type), id: idSchema, seq: optionalSeq });
+
 const peerMessageSchema = v.variant('type', [
 	v.strictObject({
 		type: v.literal('hello'),
@@ -247,6 +331,53 @@ const peerMessageSchema = v.variant('type', [
 		mode: v.picklist(SCREEN_MODES),
 		seq: optionalSeq
 	}),
+	// 'in' and 'declined' name their call (checked below, so errors name the key at fault).
+	v.strictObject({
+		type: v.literal('voice-state'),
+		state: v.picklist(VOICE_STATES),
+		call: v.exactOptional(idSchema),
+		muted: v.boolean(),
+		seq: optionalSeq
+	}),
+	// A pause, and only a pause, says who paused (checked below).
+	v.strictObject({
+		type: v.literal('camera-state'),
+		state: v.picklist(CAMERA_STATES),
+		facing: v.picklist(CAMERA_FACINGS),
+		canSwitch: v.boolean(),
+		pausedBy: v.exactOptional(v.picklist(ROLES)),
+		seq: optionalSeq
+	}),
+	v.strictObject({
+		type: v.literal('camera-request'),
+		action: v.picklist(['pause', 'switch']),
+		seq: optionalSeq
+	}),
+	v.strictObject({
+		type: v.literal('annotate-start'),
+		id: idSchema,
+		source: v.picklist(ANNOTATION_SOURCES),
+		width: frameSide,
+		height: frameSide,
+		frameBytes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_FRAME_BYTES)),
+		seq: optionalSeq
+	}),
+	v.strictObject({
+		type: v.literal('annotate-frame'),
+		id: idSchema,
+		index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_FRAME_CHUNKS - 1)),
+		data: base64Chunk,
+		seq: optionalSeq
+	}),
+	v.strictObject({
+		type: v.literal('annotate-mark'),
+		id: idSchema,
+		mark: markSchema,
+		seq: optionalSeq
+	}),
+	annotationOnly('annotate-undo'),
+	annotationOnly('annotate-clear'),
+	annotationOnly('annotate-stop'),
 	v.strictObject({ type: v.literal('ack'), seq: seqSchema }),
 	v.strictObject({ type: v.literal('end'), reason: v.picklist(END_REASONS) })
 ]);
@@ -261,6 +392,15 @@ const SENDER: Record<PeerMessageType, Role | 'any'> = {
 	'screen-request-answer': 'customer',
 	'agent-screen-state': 'agent',
 	'screen-mode': 'agent',
+	'voice-state': 'any',
+	'camera-state': 'customer',
+	'camera-request': 'agent',
+	'annotate-start': 'agent',
+	'annotate-frame': 'agent',
+	'annotate-mark': 'agent',
+	'annotate-undo': 'agent',
+	'annotate-clear': 'agent',
+	'annotate-stop': 'agent',
 	ack: 'any',
 	end: 'any'
 };
@@ -330,6 +470,15 @@ function parseUnsafe(data: unknown, ctx: ParseContext): ParseResult {
 	}
 	if (message.type === 'agent-screen-state' && !ctx.features.agentScreenShare) {
 		return { ok: false, error: 'feature-disabled' };
+	}
+	if (message.type === 'voice-state') {
+		if (message.state !== 'out' && message.call === undefined) {
+			return { ok: false, error: 'missing-call' };
+		}
+		if (!ctx.features.voice) return { ok: false, error: 'feature-disabled' };
+	}
+	if (message.type === 'camera-state' && (message.state === 'paused') !== !!message.pausedBy) {
+		return { ok: false, error: message.pausedBy ? 'invalid-pausedBy' : 'missing-pausedBy' };
 	}
 	return { ok: true, message };
 }

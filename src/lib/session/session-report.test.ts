@@ -227,4 +227,38 @@ describe('SessionReport', () => {
 		await settle();
 		expect(recorder.events).toEqual([]);
 	});
+
+	it('records the voice call, the camera share and the agent’s annotations as they happen', async () => {
+		const { customer, agent, source } = await agentWithCustomer();
+		const recorder = fakeRecorder();
+		new SessionReport(recorder).follow(source);
+
+		customer.voice.start();
+		await settle();
+		agent.voice.answer();
+		agent.voice.setMuted(true);
+		await settle();
+		customer.voice.hangUp();
+		await settle();
+		customer.camera.started('environment', true);
+		customer.camera.paused();
+		customer.camera.stopped();
+		await settle();
+		agent.annotation.begin({ source: 'camera', width: 10, height: 10, image: new Uint8Array(3) });
+		agent.annotation.draw({ id: 'm', color: 'red', tool: 'marker', at: [1, 1], n: 1 });
+		agent.annotation.stop();
+
+		expect(recorder.events.map((e) => [e.type, e.data])).toEqual([
+			['voice.started', { name: 'Anna' }],
+			['voice.joined', { name: 'Marco' }],
+			['voice.muted', { name: 'Marco' }],
+			['voice.ended', { name: 'Anna' }],
+			['voice.ended', { name: 'Marco' }],
+			['camera.sharing', {}],
+			['camera.paused', { by: 'customer' }],
+			['camera.stopped', {}],
+			['annotation.started', { name: 'Marco' }],
+			['annotation.stopped', { name: 'Marco', marks: 1 }]
+		]);
+	});
 });

@@ -9,7 +9,10 @@ import type { SupportSession } from './session';
 
 /** What the report follows: the agent's peer client (or, in tests, a fake of it). */
 export interface ReportSource {
-	readonly session: Pick<SupportSession, 'on' | 'state' | 'captureFailure'>;
+	readonly session: Pick<
+		SupportSession,
+		'on' | 'state' | 'captureFailure' | 'voice' | 'camera' | 'annotation'
+	>;
 	/** The peers whose tickets checked out, now. */
 	readonly verifiedPeers: readonly { role: string }[];
 	/** Told after every change of the session or of its peers. */
@@ -67,6 +70,28 @@ export class SessionReport {
 				);
 			})
 		];
+		offs.push(
+			session.voice.events.on('activity', (activity) => {
+				const type = activity.kind === 'left' ? 'ended' : activity.kind;
+				this.#recorder.record(`voice.${type}`, { name: activity.name });
+			}),
+			session.camera.events.on('activity', (activity) => {
+				this.#recorder.record(
+					`camera.${activity.kind}`,
+					activity.kind === 'paused' ? { by: activity.by } : {}
+				);
+			}),
+			session.annotation.events.on('activity', (activity) => {
+				// The agent's own annotation: what the customer was shown.
+				if (!activity.mine) return;
+				this.#recorder.record(
+					`annotation.${activity.kind}`,
+					activity.kind === 'stopped'
+						? { name: activity.by, marks: activity.marks }
+						: { name: activity.by }
+				);
+			})
+		);
 		let lastScreen = session.state.screen;
 		let lastFailure = session.captureFailure;
 		let lastPeers = 0;

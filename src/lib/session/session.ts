@@ -39,6 +39,10 @@ import { Emitter } from './emitter';
 import { ReliableDelivery, type SentMessage, type Unsequenced } from './reliable-delivery';
 import type { MessageChannel } from './transport';
 import type { CaptureFailure } from './capture-failure';
+import { VoiceCall } from './voice';
+import { CameraShare } from './camera';
+import { AnnotationBoard } from './annotation';
+import type { PartContext, PartMessage, SessionPart } from './session-part';
 
 /** The customer allows this much network jitter when checking the agents' request interval. */
 export const REQUEST_JITTER_TOLERANCE_MS = 2_000;
@@ -130,6 +134,15 @@ export class SupportSession {
 	#screenMode: ScreenMode = 'sharp';
 	// A failing UI handler must not leave the session half-updated; it is reported anyway.
 	readonly #events = new Emitter<SessionEvents>();
+	/** The parts that own a feature's messages (voice, camera, annotation), by message type. */
+	readonly #parts = new Map<string, SessionPart>();
+	readonly #allParts: SessionPart[] = [];
+	/** The session's voice call. */
+	readonly voice: VoiceCall;
+	/** The customer's camera share. */
+	readonly camera: CameraShare;
+	/** The agent's "look here" annotation, as both sides see it. */
+	readonly annotation: AnnotationBoard;
 
 	constructor(options: SupportSessionOptions) {
 		this.#role = options.role;
@@ -138,6 +151,40 @@ export class SupportSession {
 		this.#now = options.now ?? Date.now;
 		this.#newId = options.newId ?? (() => crypto.randomUUID());
 		this.#delivery = new ReliableDelivery(options.outboxLimit ?? OUTBOX_LIMIT);
+		this.voice = this.#attach(new VoiceCall(this.#partContext()));
+		this.camera = this.#attach(new CameraShare(this.#partContext()));
+		this.annotation = this.#attach(new AnnotationBoard(this.#partContext()));
+	}
+
+	#attach<P extends SessionPart>(part: P): P {
+		for (const type of part.handles) this.#parts.set(type, part);
+		this.#allParts.push(part);
+		return part;
+	}
+
+	/** What a part may use of the session: its peers, the reliable sender, the clock. */
+	#partContext(): PartContext {
+		return {
+			role: this.#role,
+			name: this.#name,
+			features: this.#features,
+			now: this.#now,
+			newId: this.#newId,
+			peers: () =>
+				[...this.#peers.values()]
+					.filter((peer) => peer.channel.open)
+					.map((peer) => ({ peerId: peer.peerId, name: peer.name, role: peer.role })),
+			send: (peerIds, message) => {
+				if (this.#state.status === 'ended') return;
+				const peers = peerIds.flatMap((id) => {
+					const peer = this.#peers.get(id);
+					return peer && peer.channel.open ? [peer] : [];
+				});
+				this.#sendReliable(peers, message);
+			},
+			ended: () => this.#state.status === 'ended',
+			changed: () => this.#emit('change')
+		};
 	}
 
 	get state(): SessionState {
@@ -225,6 +272,9 @@ export class SupportSession {
 		if (this.#role === 'agent' && role === 'customer' && this.#screenMode !== 'sharp') {
 			this.#sendReliable([peer], { type: 'screen-mode', mode: this.#screenMode });
 		}
+		for (const part of this.#allParts) {
+			part.peerConnected?.({ peerId, name: peer.name, role });
+		}
 		// Listening last: a channel that hands over what it buffered at once still sees our hello
 		// go out first.
 		if (this.#peers.get(peerId) === peer) {
@@ -250,6 +300,7 @@ export class SupportSession {
 			this.#apply({ type: 'agent-share-stopped' });
 		}
 		if (peer.name !== null) this.#addSystemMessage('left', peer.name);
+		for (const part of this.#allParts) part.peerDisconnected?.(peerId);
 		this.#updatePeerList();
 		this.#emit('change');
 	}
@@ -301,6 +352,7 @@ export class SupportSession {
 	forgetPeer(peerId: string): void {
 		this.#delivery.forget(peerId);
 		this.removePeer(peerId);
+		for (const part of this.#allParts) part.peerForgotten?.(peerId);
 	}
 
 	// Customer actions. The UI calls these after getDisplayMedia resolves, rejects or ends.
@@ -489,6 +541,7 @@ export class SupportSession {
 
 	#finish(reason: EndReason): void {
 		this.#apply({ type: 'ended', reason });
+		for (const part of this.#allParts) part.ended?.();
 		for (const peer of [...this.#peers.values()]) this.#detach(peer);
 		this.#delivery.clear();
 		this.#pendingChats.clear();
@@ -589,7 +642,16 @@ export class SupportSession {
 				return;
 			case 'end':
 				return this.#receiveEnd(peer, message.reason);
+			default:
+				return this.#receiveForPart(peer, message);
 		}
+	}
+
+	#receiveForPart(peer: ConnectedPeer, message: PartMessage): void {
+		const part = this.#parts.get(message.type);
+		if (!part) return this.#reject(peer, 'unknown-type');
+		const error = part.receive({ peerId: peer.peerId, name: peer.name, role: peer.role }, message);
+		if (error) this.#reject(peer, error);
 	}
 
 	/** Applies an event a peer caused; an illegal one is rejected. True if the state changed. */
