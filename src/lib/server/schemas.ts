@@ -156,6 +156,7 @@ const FeaturesSchema = v.strictObject({
 	fileTransfer: v.boolean(),
 	maxFileSize: v.pipe(v.number(), v.integer(), v.minValue(0)),
 	agentScreenShare: v.boolean(),
+	voice: v.boolean(),
 	multiAgent: v.boolean(),
 	unattended: v.boolean(),
 	removeCustomerAppAtEnd: v.boolean()
@@ -276,6 +277,7 @@ export const GroupForm = v.object({
 	maxFileSizeMb: wholeNumber('Maximum file size', 1, MAX_FILE_SIZE_LIMIT_MB),
 	unattended: checkbox,
 	agentScreenShare: checkbox,
+	voice: checkbox,
 	multiAgent: checkbox,
 	codeLifetimeMinutes: optionalNumber('Code lifetime', 1, MAX_CODE_LIFETIME_MINUTES),
 	removeCustomerAppAtEnd: checkbox
@@ -289,6 +291,7 @@ export const OverridesForm = v.object({
 	maxFileSizeMb: optionalNumber('Maximum file size', 1, MAX_FILE_SIZE_LIMIT_MB),
 	unattended: TRI_STATE,
 	agentScreenShare: TRI_STATE,
+	voice: TRI_STATE,
 	multiAgent: TRI_STATE,
 	codeLifetimeMinutes: optionalNumber('Code lifetime', 1, MAX_CODE_LIFETIME_MINUTES),
 	removeCustomerAppAtEnd: TRI_STATE

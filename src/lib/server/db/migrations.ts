@@ -315,6 +315,17 @@ const migrations: Record<string, Migration> = {
 			await sql`insert into participant_stints (session_id, peer_id, joined_at, left_at)
 				select session_id, peer_id, joined_at, left_at from session_participants`.execute(db);
 		}
+	},
+	'0007_group_voice': {
+		async up(db: Kysely<unknown>) {
+			// Voice calls, on for every group (the product default, written out); an agent's
+			// override NULL inherits the group's, as for the other settings.
+			await db.schema
+				.alterTable('groups')
+				.addColumn('voice', 'integer', (c) => c.notNull().defaultTo(1))
+				.execute();
+			await db.schema.alterTable('agent_overrides').addColumn('voice', 'integer').execute();
+		}
 	}
 };
 

@@ -107,6 +107,8 @@ export interface GroupsTable {
 	max_file_size: number;
 	unattended: number;
 	agent_screen_share: number;
+	/** Voice calls in a session (the migration turned it on for groups from before it). */
+	voice: number;
 	multi_agent: number;
 	/** NULL: the server's default (SESSION_CODE_TTL_MINUTES). */
 	code_lifetime_minutes: number | null;
@@ -122,6 +124,7 @@ export interface AgentOverridesTable {
 	max_file_size: number | null;
 	unattended: number | null;
 	agent_screen_share: number | null;
+	voice: number | null;
 	multi_agent: number | null;
 	code_lifetime_minutes: number | null;
 	remove_customer_app_at_end: number | null;
