@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { locale } from '$lib/i18n/locale.svelte';
 import { m } from '$lib/paraglide/messages';
 import { messageLocale } from '$lib/format';
-import { describeEvent, fileDirection } from '$lib/report-text';
+import { describeEvent, fileDirection, recordedText } from '$lib/report-text';
 import type { SessionUser } from './auth';
 import { toCsv } from './csv';
 import { nestingDepth } from './bounded-json';
@@ -127,8 +127,7 @@ export interface ScreenInterval {
 	end: number;
 }
 
-const text = (value: unknown, max = 4000) =>
-	typeof value === 'string' ? value.slice(0, max) : value === undefined ? '' : String(value);
+const text = recordedText;
 
 const SHARE_ENDS = new Set([
 	'screen.stopped',

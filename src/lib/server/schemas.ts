@@ -72,10 +72,21 @@ const fileData = v.object({
 	sha256: v.nullish(eventText(128))
 });
 
+/** Voice and camera events: who did it, by the name the session shows (fields beyond are dropped). */
+const participantData = v.object({
+	name: v.optional(v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH), noControlCharacters('Name')))
+});
+/** An annotation's end: who drew, and how many marks they made. */
+const annotationData = v.object({
+	name: participantData.entries.name,
+	marks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000)))
+});
+
 /**
  * The event types an agent's browser may record, each with its data's shape. Lifecycle events
- * (session.created/ended, customer.joined, agent.joined/left, session.handed-over) are the
- * server's alone: a page never writes them.
+ * (session.created/ended, customer.joined, agent.joined/left, session.handed-over) and
+ * `snapshot` (written when a snapshot is stored) are the server's alone: a page never writes
+ * them.
  */
 export const BROWSER_EVENT_DATA = {
 	chat: chatData,
@@ -92,7 +103,20 @@ export const BROWSER_EVENT_DATA = {
 	'customer.disconnected': flatData,
 	'agent-screen.shared': flatData,
 	'agent-screen.stopped': flatData,
-	'session.end-requested': flatData
+	'session.end-requested': flatData,
+	'voice.started': participantData,
+	'voice.joined': participantData,
+	'voice.declined': participantData,
+	'voice.ended': participantData,
+	'voice.muted': participantData,
+	'voice.unmuted': participantData,
+	'camera.sharing': participantData,
+	'camera.paused': participantData,
+	'camera.resumed': participantData,
+	'camera.stopped': participantData,
+	'camera.switched': participantData,
+	'annotation.started': participantData,
+	'annotation.stopped': annotationData
 } as const;
 
 export type BrowserEventType = keyof typeof BROWSER_EVENT_DATA;
