@@ -7,6 +7,7 @@ import type { SessionUser } from './auth';
 import { toCsv } from './csv';
 import { nestingDepth } from './bounded-json';
 import type { Runtime } from './runtime';
+import { snapshotsOf } from './snapshots';
 import type { SupportSessionsTable } from './db/schema';
 
 export { describeEvent, fileDirection };
@@ -248,6 +249,7 @@ export async function sessionReport(runtime: Runtime, sessionId: string, lang: s
 		}));
 	const screenEvents = events.filter((e) => e.type.startsWith('screen.'));
 	const screenIntervals = screenShareIntervals(events, endAt);
+	const snapshots = await snapshotsOf(runtime, sessionId);
 	return {
 		session: {
 			id: session.id,
@@ -276,7 +278,8 @@ export async function sessionReport(runtime: Runtime, sessionId: string, lang: s
 		chat,
 		files,
 		screenEvents,
-		screenIntervals
+		screenIntervals,
+		snapshots
 	};
 }
 
@@ -309,6 +312,16 @@ export function reportJson(report: SessionReport, exportedAt = Date.now()) {
 			actorId: e.actor,
 			description: e.description,
 			data: e.data
+		})),
+		// The pictures themselves are downloads of the report page; here, what identifies each.
+		snapshots: report.snapshots.map((snapshot) => ({
+			id: snapshot.id,
+			takenAt: iso(snapshot.takenAt),
+			takenBy: snapshot.takenByName,
+			source: snapshot.source,
+			annotated: snapshot.annotated,
+			size: snapshot.size,
+			sha256: snapshot.sha256
 		}))
 	};
 }

@@ -140,6 +140,18 @@ export const RecordedEvents = v.object({
 	)
 });
 
+/** A snapshot upload's query: where the picture comes from, and whether it was drawn on. */
+export const SnapshotUploadQuery = v.object({
+	source: v.picklist(['screen', 'camera']),
+	annotated: v.pipe(
+		v.optional(v.picklist(['0', '1']), '0'),
+		v.transform((value) => value === '1')
+	)
+});
+
+/** A snapshot's ID in a path (what randomId makes). */
+export const SnapshotId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));
+
 export const EndRequest = v.object({
 	reason: v.picklist(['customer', 'agent', 'connection-lost', 'expired'])
 });
