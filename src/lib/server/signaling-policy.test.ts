@@ -35,8 +35,9 @@ const dataOffer = (label: string) =>
 /** A media call as PeerJS sends it: the call's metadata and SDP in the payload. */
 const callOffer = (kind: unknown, description: unknown) =>
 	offer({ type: 'media', connectionId: 'mc_1', metadata: { ticket: 't', kind }, sdp: description });
-/** A call of this kind with the media it should carry. */
-const mediaOffer = (kind: string) => callOffer(kind, sdp(kind === 'voice' ? 'audio' : 'video'));
+/** A call of this kind as PeerJS places it: its media, and the call's own data channel. */
+const mediaOffer = (kind: string) =>
+	callOffer(kind, sdp(kind === 'voice' ? 'audio' : 'video', 'application'));
 
 describe('relayRefusal', () => {
 	it('relays control channels whatever the features', () => {
@@ -119,10 +120,13 @@ describe('relayRefusal', () => {
 		expect(relayRefusal(callOffer('voice', sdp('audio', 'video')), allowed)).toBe(
 			'media-type-refused'
 		);
-		// Nor anything else (a data channel inside a call skips the file check).
-		expect(relayRefusal(callOffer('voice', sdp('audio', 'application')), allowed)).toBe(
+		// Nor media of a type no kind sends.
+		expect(relayRefusal(callOffer('voice', sdp('audio', 'text')), allowed)).toBe(
 			'media-type-refused'
 		);
+		// The data channel PeerJS opens with every call (to see it closed) is no media.
+		expect(relayRefusal(callOffer('screen', sdp('video', 'application')), customer)).toBeNull();
+		expect(relayRefusal(callOffer('voice', sdp('audio', 'application')), allowed)).toBeNull();
 		expect(relayRefusal(callOffer('screen', sdp('video', 'video')), customer)).toBeNull();
 		// \n alone ends a line too.
 		const bare = { type: 'offer', sdp: 'v=0\nm=video 9 RTP/AVP 96\nm=audio 9 RTP/AVP 0\n' };

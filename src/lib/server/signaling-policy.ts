@@ -21,7 +21,7 @@ export const FILES_LABEL = 'files';
 
 interface RelayedMediaKind {
 	sentBy: readonly Role[];
-	/** The one type of media line (`m=video`, `m=audio`) its SDP may carry. */
+	/** The one type of media (`m=video`, `m=audio`) its SDP may carry. */
 	media: 'video' | 'audio';
 	/** The feature of the sender's ticket it needs, if any. */
 	needs?: { feature: 'agentScreenShare' | 'voice'; refusal: RelayRefusal };
@@ -46,6 +46,12 @@ const MEDIA_KINDS: Record<string, RelayedMediaKind> = {
 	}
 };
 
+/**
+ * Every PeerJS media call also opens a data channel of its own (`m=application`), to learn when
+ * the other side closes the call: it carries no media, and our receiver never reads it.
+ */
+const CALL_CHANNEL = 'application';
+
 /** The media types of an SDP's media sections (`m=video 9 UDP/TLS/RTP/SAVPF …` → video). */
 function mediaTypesOf(sdp: string): Set<string> {
 	const types = new Set<string>();
@@ -59,7 +65,7 @@ function mediaTypesOf(sdp: string): Set<string> {
  * call's `metadata`, ours `{ ticket, kind }`, and the `sdp`), so a file channel, an agent's
  * screen or a voice call that the sender's ticket does not allow never reaches the other peer;
  * nor does a call whose SDP offers other media than its kind (sound smuggled into a screen
- * call). Returns why a message is refused, or null to relay it. Never throws, whatever arrives.
+ * call, pictures into a voice call). Returns why a message is refused, or null to relay it. Never throws, whatever arrives.
  */
 export function relayRefusal(
 	message: { type?: unknown; payload?: unknown },
@@ -97,7 +103,7 @@ function mediaRefusal(
 			: undefined;
 	if (typeof sdp !== 'string') return 'malformed-offer';
 	for (const type of mediaTypesOf(sdp)) {
-		if (type !== kind.media) return 'media-type-refused';
+		if (type !== kind.media && type !== CALL_CHANNEL) return 'media-type-refused';
 	}
 	return null;
 }
