@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import fs from 'node:fs';
 import { HSTS, SECURITY_HEADERS, isHttpsRequest, policyForPath } from './security-headers.js';
+import { adapterBodyLimit } from './body-limits.js';
 
 const tls =
 	process.env.HTTPS_CERT && process.env.HTTPS_KEY
@@ -19,6 +20,10 @@ const httpsBy = {
 	origin: process.env.ORIGIN,
 	protocolHeader: useOwnProtocolHeader ? undefined : process.env.PROTOCOL_HEADER
 };
+
+// Room for a snapshot upload; every other request is held to 512K by hooks.server.ts (see
+// body-limits.js). adapter-node reads the variable when its handler is imported.
+process.env.BODY_SIZE_LIMIT = adapterBodyLimit(process.env);
 
 // Importing the handler starts the runtime, which refuses an unsafe configuration (a public
 // plain-http ORIGIN): say why in one line and stop, rather than print a stack trace.

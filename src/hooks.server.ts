@@ -1,5 +1,6 @@
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { SESSION_COOKIE, userForToken } from '$lib/server/auth';
+import { limitRequestBody } from '$lib/server/body-limit';
 import { isCrossSiteRequest } from '$lib/server/request-origin';
 import { getRuntime } from '$lib/server/runtime';
 import { reportServerError } from '$lib/server/server-errors';
@@ -33,6 +34,10 @@ const guarded: Handle = async ({ event, resolve }) => {
 	if (isCrossSiteRequest(event.request, event.url.origin)) {
 		return new Response(m.api_cross_site_refused(), { status: 403 });
 	}
+	// adapter-node lets a snapshot's size through: every other body is held to 512K here.
+	const limited = limitRequestBody(event.request, event.url.pathname);
+	if (limited instanceof Response) return limited;
+	event.request = limited;
 	const runtime = await getRuntime();
 	event.locals.user = await userForToken(runtime.db, event.cookies.get(SESSION_COOKIE));
 

@@ -127,7 +127,12 @@ test('a group with file transfer off: the ticket says so and signaling refuses t
 		dst: customerData.peerId,
 		payload: { connectionId: 'dc_forged', candidate: {}, type: 'data' }
 	});
-	offer({ type: 'media', connectionId: 'mc_forged', sdp: {} });
+	offer({
+		type: 'media',
+		connectionId: 'mc_forged',
+		metadata: { kind: 'agent-screen' },
+		sdp: { type: 'offer', sdp: 'v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n' }
+	});
 	// A control channel is allowed: once it arrives, anything sent before it would have too.
 	offer({
 		type: 'data',

@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import { expect, test } from '@playwright/test';
 import { adminPage, auditRows, newAgentAccount, query, userId } from './admin-helpers';
 import { database, logIn, newClient, startSession } from './helpers';
@@ -130,6 +132,71 @@ test('a session with chat and a file: the report shows them and both exports car
 	expect(JSON.stringify(exports)).not.toContain('PC LOAD LETTER');
 	expect(auditRows('session.created', s.sessionId)).toHaveLength(1);
 	expect(auditRows('session.ended', s.sessionId)).toHaveLength(1);
+	await s.close();
+});
+
+/** A real PNG of random pixels (so it stays big: ~`width * height * 3` bytes, incompressible). */
+function noisePng(width: number, height: number): Buffer {
+	const chunk = (type: string, data: Buffer) => {
+		const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+		const length = Buffer.alloc(4);
+		length.writeUInt32BE(data.length);
+		const crc = Buffer.alloc(4);
+		crc.writeUInt32BE(zlib.crc32(body));
+		return Buffer.concat([length, body, crc]);
+	};
+	const header = Buffer.alloc(13);
+	header.writeUInt32BE(width, 0);
+	header.writeUInt32BE(height, 4);
+	header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB
+	const rows = Buffer.alloc((width * 3 + 1) * height);
+	for (let y = 0; y < height; y++) crypto.randomFillSync(rows, y * (width * 3 + 1) + 1, width * 3);
+	return Buffer.concat([
+		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		chunk('IHDR', header),
+		chunk('IDAT', zlib.deflateSync(rows)),
+		chunk('IEND', Buffer.alloc(0))
+	]);
+}
+
+test('a snapshot the agent uploads is listed on the report and downloads byte for byte', async ({
+	browser
+}) => {
+	const s = await startSession(browser, 'Sara Snapshot');
+	// Larger than the 512K every other request is held to.
+	const picture = noisePng(480, 400);
+	expect(picture.length).toBeGreaterThan(512 * 1024);
+	const uploaded = await s.agent.request.post(
+		`/api/sessions/${s.sessionId}/snapshots?source=screen&annotated=1`,
+		{ headers: { 'content-type': 'image/png' }, data: picture }
+	);
+	expect(uploaded.status()).toBe(201);
+	const stored = (await uploaded.json()) as { id: string; size: number; sha256: string };
+	expect(stored.size).toBe(picture.length);
+	expect(stored.sha256).toBe(crypto.createHash('sha256').update(picture).digest('hex'));
+	// The same size anywhere else is refused before it is read.
+	const events = await s.agent.request.post(`/api/sessions/${s.sessionId}/events`, {
+		headers: { 'content-type': 'application/json' },
+		data: Buffer.alloc(picture.length, 0x20)
+	});
+	expect(events.status()).toBe(413);
+
+	await s.agent.goto(`/agent/reports/${s.sessionId}`);
+	const snapshots = s.agent.getByRole('region', { name: 'Snapshots' });
+	await expect(snapshots).toContainText('Screen');
+	await expect(snapshots).toContainText('Annotated');
+	const thumbnail = snapshots.getByRole('img', { name: /^Screen snapshot taken at / });
+	await expect(thumbnail).toHaveJSProperty('naturalWidth', 480);
+	await expect(s.agent.getByRole('list', { name: 'Timeline' })).toContainText(
+		'Annotated snapshot of the screen'
+	);
+	const download = s.agent.waitForEvent('download');
+	await snapshots.getByRole('link', { name: /^Download the snapshot taken at / }).click();
+	const file = await download;
+	expect(file.suggestedFilename()).toMatch(/^snapshot-.*\.png$/);
+	expect(fs.readFileSync((await file.path())!).equals(picture)).toBe(true);
+	expect(auditRows('snapshot.taken', s.sessionId)).toHaveLength(1);
+	expect(auditRows('snapshot.downloaded', s.sessionId)).toHaveLength(1);
 	await s.close();
 });
 

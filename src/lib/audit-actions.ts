@@ -8,6 +8,8 @@ const AUDIT_ACTION_LABELS: Record<string, () => string> = {
 	'session.created': m.admin_action_session_created,
 	'session.ended': m.admin_action_session_ended,
 	'report.exported': m.admin_action_report_exported,
+	'snapshot.taken': m.admin_action_snapshot_taken,
+	'snapshot.downloaded': m.admin_action_snapshot_downloaded,
 	'user.created': m.admin_action_user_created,
 	'user.disabled': m.admin_action_user_disabled,
 	'user.enabled': m.admin_action_user_enabled,

@@ -8,8 +8,19 @@ import { locale } from '$lib/i18n/locale.svelte';
 import { m } from '$lib/paraglide/messages';
 import { captureReasonLabel } from '$lib/capture-failure-text';
 
-const text = (value: unknown, max = 4000) =>
-	typeof value === 'string' ? value.slice(0, max) : value === undefined ? '' : String(value);
+/** A recorded value as text, at most `max` characters; never throws, whatever was stored. */
+export const recordedText = (value: unknown, max = 4000) =>
+	typeof value === 'string' ? value.slice(0, max) : value === undefined ? '' : plain(value);
+const text = recordedText;
+
+/** Any other stored value as text; `{ "toString": "x" }` (valid JSON) makes String() throw. */
+function plain(value: unknown): string {
+	try {
+		return String(value);
+	} catch {
+		return Object.prototype.toString.call(value);
+	}
+}
 
 /** Recorded directions (several spellings over time) to the two that exist. */
 const DIRECTIONS: Record<string, 'to-customer' | 'to-agent'> = {
@@ -66,6 +77,27 @@ export function roleLabel(role: string, lang: string = locale()): string {
 	return role;
 }
 
+/**
+ * The events that read "{name} did this", and who did it when the event names nobody (a
+ * camera is only ever the customer's).
+ */
+const PERSON_EVENTS: Record<
+	string,
+	{ message: typeof m.agent_event_voice_started; nobody: 'someone' | 'customer' }
+> = {
+	'voice.started': { message: m.agent_event_voice_started, nobody: 'someone' },
+	'voice.joined': { message: m.agent_event_voice_joined, nobody: 'someone' },
+	'voice.declined': { message: m.agent_event_voice_declined, nobody: 'someone' },
+	'voice.muted': { message: m.agent_event_voice_muted, nobody: 'someone' },
+	'voice.unmuted': { message: m.agent_event_voice_unmuted, nobody: 'someone' },
+	'annotation.started': { message: m.agent_event_annotation_started, nobody: 'someone' },
+	'camera.sharing': { message: m.agent_event_camera_sharing, nobody: 'customer' },
+	'camera.paused': { message: m.agent_event_camera_paused, nobody: 'customer' },
+	'camera.resumed': { message: m.agent_event_camera_resumed, nobody: 'customer' },
+	'camera.stopped': { message: m.agent_event_camera_stopped, nobody: 'customer' },
+	'camera.switched': { message: m.agent_event_camera_switched, nobody: 'customer' }
+};
+
 /** One line of plain text per event, for the timeline and the exports. */
 export function describeEvent(
 	type: string,
@@ -73,6 +105,15 @@ export function describeEvent(
 	lang: string = locale()
 ): string {
 	const options = { locale: messageLocale(lang) };
+	if (Object.hasOwn(PERSON_EVENTS, type)) {
+		const { message, nobody } = PERSON_EVENTS[type];
+		const name =
+			text(data.name, 200) ||
+			(nobody === 'customer'
+				? m.agent_the_customer({}, options)
+				: m.agent_event_someone({}, options));
+		return message({ name }, options);
+	}
 	switch (type) {
 		case 'session.created':
 			return data.agent
@@ -150,6 +191,28 @@ export function describeEvent(
 				{ reason: endReasonLabel(reason, lang) || m.agent_event_ended({}, options) },
 				options
 			);
+		}
+		case 'voice.ended':
+			return data.name
+				? m.agent_event_voice_ended_by({ name: text(data.name, 200) }, options)
+				: m.agent_event_voice_ended({}, options);
+		case 'annotation.stopped': {
+			const name = text(data.name, 200) || m.agent_event_someone({}, options);
+			return typeof data.marks === 'number' && Number.isFinite(data.marks)
+				? m.agent_event_annotation_stopped_marks({ name, marks: data.marks }, options)
+				: m.agent_event_annotation_stopped({ name }, options);
+		}
+		case 'snapshot': {
+			const size = typeof data.size === 'number' ? formatBytes(data.size, lang) : '—';
+			const annotated = data.annotated === true;
+			if (data.source === 'camera') {
+				return annotated
+					? m.agent_event_snapshot_camera_annotated({ size }, options)
+					: m.agent_event_snapshot_camera({ size }, options);
+			}
+			return annotated
+				? m.agent_event_snapshot_screen_annotated({ size }, options)
+				: m.agent_event_snapshot_screen({ size }, options);
 		}
 		default:
 			return type;

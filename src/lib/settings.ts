@@ -11,6 +11,7 @@ export interface AgentSettings {
 	maxFileSize: number;
 	unattended: boolean;
 	agentScreenShare: boolean;
+	voice: boolean;
 	multiAgent: boolean;
 	/** How long a new session code stays valid; null in a group means the server's default. */
 	codeLifetimeMinutes: number | null;
@@ -37,6 +38,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
 	{ key: 'maxFileSize', kind: 'megabytes' },
 	{ key: 'unattended', kind: 'switch' },
 	{ key: 'agentScreenShare', kind: 'switch' },
+	{ key: 'voice', kind: 'switch' },
 	{ key: 'multiAgent', kind: 'switch' },
 	{ key: 'codeLifetimeMinutes', kind: 'minutes' },
 	{ key: 'removeCustomerAppAtEnd', kind: 'switch', yesNo: true }
@@ -47,6 +49,7 @@ const LABELS: Record<SettingKey, () => string> = {
 	maxFileSize: m.admin_setting_maxFileSize,
 	unattended: m.admin_setting_unattended,
 	agentScreenShare: m.admin_setting_agentScreenShare,
+	voice: m.admin_setting_voice,
 	multiAgent: m.admin_setting_multiAgent,
 	codeLifetimeMinutes: m.admin_setting_codeLifetimeMinutes,
 	removeCustomerAppAtEnd: m.admin_setting_removeCustomerAppAtEnd
@@ -57,6 +60,7 @@ const HELP: Record<SettingKey, () => string> = {
 	maxFileSize: m.admin_setting_maxFileSize_help,
 	unattended: m.admin_setting_unattended_help,
 	agentScreenShare: m.admin_setting_agentScreenShare_help,
+	voice: m.admin_setting_voice_help,
 	multiAgent: m.admin_setting_multiAgent_help,
 	codeLifetimeMinutes: m.admin_setting_codeLifetimeMinutes_help,
 	removeCustomerAppAtEnd: m.admin_setting_removeCustomerAppAtEnd_help
@@ -87,6 +91,7 @@ export const DEFAULT_GROUP_SETTINGS: AgentSettings = Object.freeze({
 	maxFileSize: 2 * 1024 ** 3,
 	unattended: false,
 	agentScreenShare: true,
+	voice: true,
 	multiAgent: true,
 	codeLifetimeMinutes: null,
 	removeCustomerAppAtEnd: false

@@ -14,6 +14,15 @@ function fakeFetch(answer: (url: string) => Response | Error) {
 	return { calls, impl };
 }
 
+/** A fetch that answers every call with `response` (or fails with it), keeping what it got. */
+const seen: { url: string; init?: RequestInit }[] = [];
+const answering = (response: Response | Error) =>
+	(async (url: string, init?: RequestInit) => {
+		seen.push({ url, init });
+		if (response instanceof Error) throw response;
+		return response;
+	}) as typeof fetch;
+
 const json = (body: unknown, status = 200) =>
 	new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
@@ -74,5 +83,56 @@ describe('SessionServer', () => {
 		await expect(
 			agentSessionServer('s', fakeFetch(() => json({}, 503)).impl).postEvents([])
 		).rejects.toThrow('503');
+	});
+
+	it('uploads a snapshot as the PNG itself, and reads what the server answered', async () => {
+		seen.length = 0;
+		const png = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], { type: 'image/png' });
+
+		const stored = agentSessionServer(
+			's/1',
+			answering(json({ id: 'snap', takenAt: '2024-05-31T10:00:00.000Z', size: 4 }, 201))
+		);
+		expect(await stored.uploadSnapshot(png, { source: 'camera', annotated: true })).toEqual({
+			ok: true,
+			id: 'snap',
+			takenAt: '2024-05-31T10:00:00.000Z'
+		});
+		expect(seen[0].url).toBe('/api/sessions/s%2F1/snapshots?source=camera&annotated=1');
+		expect(seen[0].init?.method).toBe('POST');
+		expect(seen[0].init?.body).toBe(png);
+		expect(new Headers(seen[0].init?.headers).get('content-type')).toBe('image/png');
+
+		const plain = agentSessionServer('s', answering(json({ id: 'x', takenAt: 't' }, 201)));
+		await plain.uploadSnapshot(png, { source: 'screen', annotated: false });
+		expect(seen[1].url).toBe('/api/sessions/s/snapshots?source=screen&annotated=0');
+	});
+
+	it('a refused or failed snapshot says why, never throws', async () => {
+		const upload = (response: Response | Error) =>
+			agentSessionServer('s', answering(response)).uploadSnapshot(new Blob([]), {
+				source: 'screen',
+				annotated: false
+			});
+		expect(await upload(json({ error: 'too-large', message: 'Too large' }, 413))).toEqual({
+			ok: false,
+			error: 'too-large'
+		});
+		expect(await upload(json({ error: 'limit-reached' }, 409))).toEqual({
+			ok: false,
+			error: 'limit-reached'
+		});
+		expect(await upload(new TypeError('offline'))).toEqual({ ok: false, error: 'unavailable' });
+		expect(await upload(new Response('<html>', { status: 502 }))).toEqual({
+			ok: false,
+			error: 'http-502'
+		});
+		// A 2xx without what a stored snapshot has is no success.
+		expect(await upload(json({ ok: true }, 201))).toEqual({ ok: false, error: 'http-201' });
+		// Only a code is passed on, not whatever text a proxy put there.
+		expect(await upload(json({ error: '<b>x</b>' }, 400))).toEqual({
+			ok: false,
+			error: 'http-400'
+		});
 	});
 });

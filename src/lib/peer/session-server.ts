@@ -18,6 +18,20 @@ export type TicketRefresh =
 
 export type LeaveResult = { ok: true } | { ok: false; error?: string };
 
+/** What a snapshot shows: the customer's screen or camera, drawn on or not. */
+export interface SnapshotMeta {
+	source: 'screen' | 'camera';
+	annotated: boolean;
+}
+
+/**
+ * A stored snapshot (`takenAt` in ISO 8601), or why not: the server's code ('too-large',
+ * 'not-png', 'limit-reached', 'not-present', 'session-ended' …), 'unavailable' when it could
+ * not be asked, 'http-<status>' when it answered without one.
+ */
+export type SnapshotUploadResult =
+	{ ok: true; id: string; takenAt: string } | { ok: false; error: string };
+
 /** Every participant's calls. */
 export interface SessionServer {
 	refreshTicket(ticket: string): Promise<TicketRefresh>;
@@ -31,6 +45,8 @@ export interface AgentSessionServer extends SessionServer {
 	postEvents(events: RecordedEvent[]): Promise<void>;
 	/** Leaves the session, handing ownership to `handOverTo` (a user ID) when given. */
 	leave(handOverTo?: string): Promise<LeaveResult>;
+	/** Stores a PNG of the customer's screen or camera with the session's report. */
+	uploadSnapshot(png: Blob, meta: SnapshotMeta): Promise<SnapshotUploadResult>;
 }
 
 type Fetch = typeof fetch;
@@ -103,6 +119,35 @@ export function agentSessionServer(
 			const response = await postJson(fetchImpl, `${base}/leave`, handOverTo ? { handOverTo } : {});
 			const result = (await response.json().catch(() => ({ ok: false }))) as LeaveResult;
 			return result.ok ? { ok: true } : { ok: false, error: result.error };
+		},
+		async uploadSnapshot(png, meta) {
+			const query = new URLSearchParams({
+				source: meta.source,
+				annotated: meta.annotated ? '1' : '0'
+			});
+			let response: Response;
+			try {
+				// The picture itself is the body: the server streams it to storage.
+				response = await fetchImpl(`${base}/snapshots?${query}`, {
+					method: 'POST',
+					headers: { 'content-type': 'image/png' },
+					body: png
+				});
+			} catch {
+				return { ok: false, error: 'unavailable' };
+			}
+			const body = (await response.json().catch(() => null)) as {
+				id?: unknown;
+				takenAt?: unknown;
+				error?: unknown;
+			} | null;
+			if (response.ok && typeof body?.id === 'string' && typeof body.takenAt === 'string') {
+				return { ok: true, id: body.id, takenAt: body.takenAt };
+			}
+			if (typeof body?.error === 'string' && /^[a-z-]{1,40}$/.test(body.error)) {
+				return { ok: false, error: body.error };
+			}
+			return { ok: false, error: `http-${response.status}` };
 		}
 	};
 }

@@ -235,6 +235,7 @@ describe('groups and overrides reach the session', () => {
 				maxFileSize: 10 * MEGABYTE,
 				unattended: false,
 				agentScreenShare: true,
+				voice: false,
 				multiAgent: true,
 				codeLifetimeMinutes: 3,
 				removeCustomerAppAtEnd: true
@@ -245,6 +246,7 @@ describe('groups and overrides reach the session', () => {
 		expect(await featuresFor(runtime, user)).toMatchObject({
 			fileTransfer: false,
 			maxFileSize: 10 * MEGABYTE,
+			voice: false,
 			removeCustomerAppAtEnd: true
 		});
 
@@ -254,10 +256,15 @@ describe('groups and overrides reach the session', () => {
 		expect(session.expiresAt - before).toBeGreaterThanOrEqual(3 * 60_000 - 50);
 		expect(session.expiresAt - before).toBeLessThan(3 * 60_000 + 1000);
 
-		await saveOverrides(runtime, actor(), user.id, { agentScreenShare: false, maxFileSize: 1 });
+		await saveOverrides(runtime, actor(), user.id, {
+			agentScreenShare: false,
+			maxFileSize: 1,
+			voice: true
+		});
 		expect(await featuresFor(runtime, user)).toMatchObject({
 			fileTransfer: false,
 			agentScreenShare: false,
+			voice: true,
 			maxFileSize: 1
 		});
 		await updateGroup(runtime, actor(), group.groupId, {
@@ -267,14 +274,17 @@ describe('groups and overrides reach the session', () => {
 				maxFileSize: 10 * MEGABYTE,
 				unattended: false,
 				agentScreenShare: true,
+				voice: false,
 				multiAgent: true,
 				codeLifetimeMinutes: null,
 				removeCustomerAppAtEnd: false
 			}
 		});
+		// The agent's own "allow" wins over the group's "deny".
 		expect(await featuresFor(runtime, user)).toMatchObject({
 			fileTransfer: true,
-			agentScreenShare: false
+			agentScreenShare: false,
+			voice: true
 		});
 		// Back to inheriting everything: the override row goes.
 		await saveOverrides(runtime, actor(), user.id, {});
@@ -300,6 +310,7 @@ describe('refusals are codes the routes word', () => {
 		maxFileSize: MEGABYTE,
 		unattended: false,
 		agentScreenShare: true,
+		voice: true,
 		multiAgent: true,
 		codeLifetimeMinutes: null,
 		removeCustomerAppAtEnd: false

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { insecureOriginRefusal, readConfig } from './config';
+import {
+	DEFAULT_BODY_LIMIT,
+	adapterBodyLimit,
+	isSnapshotUpload
+} from '../../../server/body-limits.js';
 
 describe('insecureOriginRefusal', () => {
 	it('lets https origins and no origin start', () => {
@@ -78,5 +83,29 @@ describe('REDIS_URL', () => {
 				expect(String(error)).not.toContain('hunter2');
 			}
 		}
+	});
+});
+
+describe('SNAPSHOT_MAX_BYTES', () => {
+	it('is 8 MiB unless set, and a whole number of bytes when set', () => {
+		expect(readConfig({}).snapshotMaxBytes).toBe(8 * 1024 * 1024);
+		expect(readConfig({ SNAPSHOT_MAX_BYTES: '1048576' }).snapshotMaxBytes).toBe(1048576);
+		for (const raw of ['0', '-5', '1.5', 'lots', '1e400']) {
+			expect(() => readConfig({ SNAPSHOT_MAX_BYTES: raw })).toThrow(/SNAPSHOT_MAX_BYTES/);
+		}
+	});
+
+	it("raises adapter-node's body limit to it, unless the operator set one", () => {
+		expect(adapterBodyLimit({})).toBe(String(8 * 1024 * 1024));
+		expect(adapterBodyLimit({ SNAPSHOT_MAX_BYTES: '1000' })).toBe(String(DEFAULT_BODY_LIMIT));
+		expect(adapterBodyLimit({ SNAPSHOT_MAX_BYTES: '20000000' })).toBe('20000000');
+		expect(adapterBodyLimit({ BODY_SIZE_LIMIT: '1M' })).toBe('1M');
+	});
+
+	it('knows a snapshot upload by its method and path', () => {
+		expect(isSnapshotUpload('POST', '/api/sessions/abc/snapshots')).toBe(true);
+		expect(isSnapshotUpload('GET', '/api/sessions/abc/snapshots')).toBe(false);
+		expect(isSnapshotUpload('POST', '/api/sessions/abc/events')).toBe(false);
+		expect(isSnapshotUpload('POST', '/api/sessions/a/b/snapshots')).toBe(false);
 	});
 });

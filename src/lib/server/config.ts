@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_SNAPSHOT_MAX_BYTES } from '../../../server/body-limits.js';
 
 /**
  * Every setting Ponte reads from the environment, with its default: the one source of these
@@ -27,6 +28,8 @@ export interface Config {
 	/** An active session with no agent on signaling for this long is closed as connection lost. */
 	agentLostTimeoutSeconds: number;
 	organisationName: string;
+	/** The largest snapshot (a PNG an agent takes of the customer's screen or camera), in bytes. */
+	snapshotMaxBytes: number;
 	/** Shared state for several processes (see docs/deployment.md); absent: all in-process. */
 	redisUrl?: string;
 }
@@ -103,6 +106,15 @@ function positiveNumber(raw: string | undefined, fallback: number, name: string)
 	return value;
 }
 
+function wholeBytes(raw: string | undefined, fallback: number, name: string): number {
+	if (raw === undefined || raw === '') return fallback;
+	const value = Number(raw);
+	if (!Number.isSafeInteger(value) || value < 1) {
+		throw new Error(`${name} must be a whole number of bytes, e.g. 8388608`);
+	}
+	return value;
+}
+
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
 	if (!env.TURN_URLS !== !env.TURN_SECRET) {
 		throw new Error('TURN_URLS and TURN_SECRET go together: set both, or neither');
@@ -132,6 +144,11 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 			'AGENT_LOST_TIMEOUT_SECONDS'
 		),
 		organisationName: env.ORGANISATION_NAME || 'Ponte Support',
+		snapshotMaxBytes: wholeBytes(
+			env.SNAPSHOT_MAX_BYTES,
+			DEFAULT_SNAPSHOT_MAX_BYTES,
+			'SNAPSHOT_MAX_BYTES'
+		),
 		redisUrl: parseRedisUrl(env.REDIS_URL)
 	};
 }

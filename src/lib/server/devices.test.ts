@@ -114,6 +114,7 @@ beforeAll(async () => {
 			max_file_size: null,
 			unattended: 1,
 			agent_screen_share: null,
+			voice: null,
 			multi_agent: null,
 			code_lifetime_minutes: null,
 			remove_customer_app_at_end: null,

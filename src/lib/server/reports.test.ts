@@ -62,6 +62,47 @@ describe('report helpers', () => {
 		);
 	});
 
+	it('words voice, camera, annotation and snapshot events, in either language', () => {
+		expect(describeEvent('voice.started', { name: 'Anna' })).toBe('Anna started a voice call');
+		expect(describeEvent('voice.joined', {})).toBe('Someone joined the voice call');
+		expect(describeEvent('voice.declined', { name: 'Maria' }, 'it')).toBe(
+			'Maria ha rifiutato la chiamata vocale'
+		);
+		expect(describeEvent('voice.ended', {})).toBe('Voice call ended');
+		expect(describeEvent('voice.ended', { name: 'Anna' })).toBe('Anna ended the voice call');
+		expect(describeEvent('voice.muted', { name: 'Anna' })).toBe('Anna muted their microphone');
+		expect(describeEvent('voice.unmuted', { name: 'Anna' }, 'it')).toBe(
+			'Anna ha riattivato il microfono'
+		);
+		expect(describeEvent('camera.sharing', {})).toBe('The customer started sharing their camera');
+		expect(describeEvent('camera.paused', { name: 'Maria' })).toBe('Maria paused their camera');
+		expect(describeEvent('camera.resumed', { name: 'Maria' })).toBe('Maria resumed their camera');
+		expect(describeEvent('camera.stopped', {}, 'it')).toBe(
+			'Il cliente ha smesso di condividere la videocamera'
+		);
+		expect(describeEvent('camera.switched', { name: 'Maria' })).toBe(
+			'Maria switched to another camera'
+		);
+		expect(describeEvent('annotation.started', { name: 'Anna' })).toBe('Anna started annotating');
+		expect(describeEvent('annotation.stopped', { name: 'Anna', marks: 3 })).toBe(
+			'Anna stopped annotating (marks: 3)'
+		);
+		expect(describeEvent('annotation.stopped', { marks: 'x' }, 'it')).toBe(
+			'Qualcuno ha finito di annotare'
+		);
+		expect(describeEvent('snapshot', { source: 'screen', annotated: false, size: 2048 })).toBe(
+			'Snapshot of the screen (2.0 kB)'
+		);
+		expect(describeEvent('snapshot', { source: 'camera', annotated: true, size: 2048 }, 'it')).toBe(
+			'Istantanea annotata della videocamera (2,0 kB)'
+		);
+		// Names are text, never markup or objects' insides.
+		expect(describeEvent('voice.joined', { name: { toString: 'x' } })).toBe(
+			'[object Object] joined the voice call'
+		);
+		expect(describeEvent('constructor', {})).toBe('constructor');
+	});
+
 	it('works out when the screen was shared', () => {
 		const events = [
 			{ type: 'screen.sharing', at: 100 },

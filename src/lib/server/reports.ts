@@ -2,11 +2,12 @@ import { sql } from 'kysely';
 import { locale } from '$lib/i18n/locale.svelte';
 import { m } from '$lib/paraglide/messages';
 import { messageLocale } from '$lib/format';
-import { describeEvent, fileDirection } from '$lib/report-text';
+import { describeEvent, fileDirection, recordedText } from '$lib/report-text';
 import type { SessionUser } from './auth';
 import { toCsv } from './csv';
 import { nestingDepth } from './bounded-json';
 import type { Runtime } from './runtime';
+import { snapshotsOf } from './snapshots';
 import type { SupportSessionsTable } from './db/schema';
 
 export { describeEvent, fileDirection };
@@ -127,8 +128,7 @@ export interface ScreenInterval {
 	end: number;
 }
 
-const text = (value: unknown, max = 4000) =>
-	typeof value === 'string' ? value.slice(0, max) : value === undefined ? '' : String(value);
+const text = recordedText;
 
 const SHARE_ENDS = new Set([
 	'screen.stopped',
@@ -249,6 +249,7 @@ export async function sessionReport(runtime: Runtime, sessionId: string, lang: s
 		}));
 	const screenEvents = events.filter((e) => e.type.startsWith('screen.'));
 	const screenIntervals = screenShareIntervals(events, endAt);
+	const snapshots = await snapshotsOf(runtime, sessionId);
 	return {
 		session: {
 			id: session.id,
@@ -277,7 +278,8 @@ export async function sessionReport(runtime: Runtime, sessionId: string, lang: s
 		chat,
 		files,
 		screenEvents,
-		screenIntervals
+		screenIntervals,
+		snapshots
 	};
 }
 
@@ -310,6 +312,16 @@ export function reportJson(report: SessionReport, exportedAt = Date.now()) {
 			actorId: e.actor,
 			description: e.description,
 			data: e.data
+		})),
+		// The pictures themselves are downloads of the report page; here, what identifies each.
+		snapshots: report.snapshots.map((snapshot) => ({
+			id: snapshot.id,
+			takenAt: iso(snapshot.takenAt),
+			takenBy: snapshot.takenByName,
+			source: snapshot.source,
+			annotated: snapshot.annotated,
+			size: snapshot.size,
+			sha256: snapshot.sha256
 		}))
 	};
 }

@@ -30,6 +30,8 @@ import { LocalConsolePresence, type ConsolePresence } from './console-presence';
 import { RedisConsolePresence } from './cluster/redis-presence';
 import { RedisLeaderLock, soleLeader, type Leadership } from './cluster/leader';
 import { openCluster, type Cluster } from './cluster/redis';
+import { diskSnapshotStorage, type SnapshotStorage } from './snapshot-files';
+import { sweepStaleSnapshots } from './snapshots';
 
 /**
  * Everything the server holds for its lifetime: configuration, database, secrets, limiters and
@@ -57,6 +59,8 @@ export interface Runtime {
 	unattended: UnattendedConnections;
 	/** Device challenges already answered: each is single use. */
 	usedNonces: UsedNonces;
+	/** Where snapshot pictures are kept (DATA_DIR/snapshots). */
+	snapshots: SnapshotStorage;
 	/** Routes a websocket upgrade to signaling; false when the path is not ours. */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 	/** Signaling on the server, and its guards: no request, however malformed, throws out. */
@@ -156,6 +160,9 @@ async function createRuntime(): Promise<Runtime> {
 		expireUnusedCodes(runtime).catch((error) =>
 			log.error('expiry sweep failed', { error: String(error) })
 		);
+		sweepStaleSnapshots(runtime).catch((error) =>
+			log.error('snapshot sweep failed', { error: String(error) })
+		);
 	}, 30_000);
 	sweeper.unref();
 
@@ -187,6 +194,7 @@ async function createRuntime(): Promise<Runtime> {
 		presence: cluster ? new RedisConsolePresence(cluster) : new LocalConsolePresence(),
 		unattended: new UnattendedConnections(),
 		usedNonces: new UsedNonces(),
+		snapshots: diskSnapshotStorage(config.dataDir),
 		handleUpgrade(req, socket, head) {
 			return runtime.signaling?.handleUpgrade(req, socket, head) ?? false;
 		},

@@ -72,10 +72,21 @@ const fileData = v.object({
 	sha256: v.nullish(eventText(128))
 });
 
+/** Voice and camera events: who did it, by the name the session shows (fields beyond are dropped). */
+const participantData = v.object({
+	name: v.optional(v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH), noControlCharacters('Name')))
+});
+/** An annotation's end: who drew, and how many marks they made. */
+const annotationData = v.object({
+	name: participantData.entries.name,
+	marks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000)))
+});
+
 /**
  * The event types an agent's browser may record, each with its data's shape. Lifecycle events
- * (session.created/ended, customer.joined, agent.joined/left, session.handed-over) are the
- * server's alone: a page never writes them.
+ * (session.created/ended, customer.joined, agent.joined/left, session.handed-over) and
+ * `snapshot` (written when a snapshot is stored) are the server's alone: a page never writes
+ * them.
  */
 export const BROWSER_EVENT_DATA = {
 	chat: chatData,
@@ -92,7 +103,20 @@ export const BROWSER_EVENT_DATA = {
 	'customer.disconnected': flatData,
 	'agent-screen.shared': flatData,
 	'agent-screen.stopped': flatData,
-	'session.end-requested': flatData
+	'session.end-requested': flatData,
+	'voice.started': participantData,
+	'voice.joined': participantData,
+	'voice.declined': participantData,
+	'voice.ended': participantData,
+	'voice.muted': participantData,
+	'voice.unmuted': participantData,
+	'camera.sharing': participantData,
+	'camera.paused': participantData,
+	'camera.resumed': participantData,
+	'camera.stopped': participantData,
+	'camera.switched': participantData,
+	'annotation.started': participantData,
+	'annotation.stopped': annotationData
 } as const;
 
 export type BrowserEventType = keyof typeof BROWSER_EVENT_DATA;
@@ -115,6 +139,18 @@ export const RecordedEvents = v.object({
 		v.maxLength(200)
 	)
 });
+
+/** A snapshot upload's query: where the picture comes from, and whether it was drawn on. */
+export const SnapshotUploadQuery = v.object({
+	source: v.picklist(['screen', 'camera']),
+	annotated: v.pipe(
+		v.optional(v.picklist(['0', '1']), '0'),
+		v.transform((value) => value === '1')
+	)
+});
+
+/** A snapshot's ID in a path (what randomId makes). */
+export const SnapshotId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));
 
 export const EndRequest = v.object({
 	reason: v.picklist(['customer', 'agent', 'connection-lost', 'expired'])
@@ -156,6 +192,7 @@ const FeaturesSchema = v.strictObject({
 	fileTransfer: v.boolean(),
 	maxFileSize: v.pipe(v.number(), v.integer(), v.minValue(0)),
 	agentScreenShare: v.boolean(),
+	voice: v.boolean(),
 	multiAgent: v.boolean(),
 	unattended: v.boolean(),
 	removeCustomerAppAtEnd: v.boolean()
@@ -276,6 +313,7 @@ export const GroupForm = v.object({
 	maxFileSizeMb: wholeNumber('Maximum file size', 1, MAX_FILE_SIZE_LIMIT_MB),
 	unattended: checkbox,
 	agentScreenShare: checkbox,
+	voice: checkbox,
 	multiAgent: checkbox,
 	codeLifetimeMinutes: optionalNumber('Code lifetime', 1, MAX_CODE_LIFETIME_MINUTES),
 	removeCustomerAppAtEnd: checkbox
@@ -289,6 +327,7 @@ export const OverridesForm = v.object({
 	maxFileSizeMb: optionalNumber('Maximum file size', 1, MAX_FILE_SIZE_LIMIT_MB),
 	unattended: TRI_STATE,
 	agentScreenShare: TRI_STATE,
+	voice: TRI_STATE,
 	multiAgent: TRI_STATE,
 	codeLifetimeMinutes: optionalNumber('Code lifetime', 1, MAX_CODE_LIFETIME_MINUTES),
 	removeCustomerAppAtEnd: TRI_STATE

@@ -16,6 +16,7 @@ const group: AgentSettings = {
 	maxFileSize: 100 * 1024 * 1024,
 	unattended: false,
 	agentScreenShare: true,
+	voice: false,
 	multiAgent: false,
 	codeLifetimeMinutes: 5,
 	removeCustomerAppAtEnd: true
@@ -31,10 +32,12 @@ describe('resolveSettings: group → override → effective', () => {
 	it('allow and deny overrides win over the group, in both directions', () => {
 		const { settings, sources } = resolveSettings(
 			group,
-			{ fileTransfer: false, multiAgent: true, unattended: true },
+			{ fileTransfer: false, multiAgent: true, unattended: true, voice: true },
 			server
 		);
 		expect(settings.fileTransfer).toBe(false);
+		expect(settings.voice).toBe(true);
+		expect(sources.voice).toBe('agent');
 		expect(settings.multiAgent).toBe(true);
 		expect(settings.unattended).toBe(true);
 		expect(sources.fileTransfer).toBe('agent');
@@ -88,6 +91,7 @@ describe('resolveSettings: group → override → effective', () => {
 			fileTransfer: true,
 			maxFileSize: 100 * 1024 * 1024,
 			agentScreenShare: true,
+			voice: false,
 			multiAgent: false,
 			unattended: false,
 			removeCustomerAppAtEnd: true
@@ -102,14 +106,16 @@ describe('settings rows', () => {
 	});
 
 	it('overrides survive the round trip; inherit stays null', () => {
-		const overrides = { fileTransfer: false, unattended: true, maxFileSize: 5 };
+		const overrides = { fileTransfer: false, unattended: true, maxFileSize: 5, voice: false };
 		const row = { user_id: 'u', updated_at: 0, ...overrideRowValues(overrides) };
 		expect(row.multi_agent).toBeNull();
+		expect(row.voice).toBe(0);
 		expect(overridesFromRow(row)).toEqual({
 			fileTransfer: false,
 			unattended: true,
 			maxFileSize: 5,
 			agentScreenShare: null,
+			voice: false,
 			multiAgent: null,
 			codeLifetimeMinutes: null,
 			removeCustomerAppAtEnd: null

@@ -52,6 +52,7 @@ export function featuresFromSettings(settings: AgentSettings): Features {
 		fileTransfer: settings.fileTransfer,
 		maxFileSize: settings.maxFileSize,
 		agentScreenShare: settings.agentScreenShare,
+		voice: settings.voice,
 		multiAgent: settings.multiAgent,
 		unattended: settings.unattended,
 		removeCustomerAppAtEnd: settings.removeCustomerAppAtEnd
@@ -66,6 +67,7 @@ export function groupSettingsFromRow(row: GroupsTable): AgentSettings {
 		maxFileSize: row.max_file_size,
 		unattended: row.unattended !== 0,
 		agentScreenShare: row.agent_screen_share !== 0,
+		voice: row.voice !== 0,
 		multiAgent: row.multi_agent !== 0,
 		codeLifetimeMinutes: row.code_lifetime_minutes,
 		removeCustomerAppAtEnd: row.remove_customer_app_at_end !== 0
@@ -78,6 +80,7 @@ export function groupRowValues(settings: AgentSettings) {
 		max_file_size: settings.maxFileSize,
 		unattended: settings.unattended ? 1 : 0,
 		agent_screen_share: settings.agentScreenShare ? 1 : 0,
+		voice: settings.voice ? 1 : 0,
 		multi_agent: settings.multiAgent ? 1 : 0,
 		code_lifetime_minutes: settings.codeLifetimeMinutes,
 		remove_customer_app_at_end: settings.removeCustomerAppAtEnd ? 1 : 0
@@ -91,6 +94,7 @@ export function overridesFromRow(row: AgentOverridesTable | undefined): SettingO
 		maxFileSize: row.max_file_size,
 		unattended: flag(row.unattended),
 		agentScreenShare: flag(row.agent_screen_share),
+		voice: flag(row.voice),
 		multiAgent: flag(row.multi_agent),
 		codeLifetimeMinutes: row.code_lifetime_minutes,
 		removeCustomerAppAtEnd: flag(row.remove_customer_app_at_end)
@@ -105,6 +109,7 @@ export function overrideRowValues(overrides: SettingOverrides) {
 		max_file_size: overrides.maxFileSize ?? null,
 		unattended: bit(overrides.unattended),
 		agent_screen_share: bit(overrides.agentScreenShare),
+		voice: bit(overrides.voice),
 		multi_agent: bit(overrides.multiAgent),
 		code_lifetime_minutes: overrides.codeLifetimeMinutes ?? null,
 		remove_customer_app_at_end: bit(overrides.removeCustomerAppAtEnd)

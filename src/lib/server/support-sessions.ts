@@ -1,4 +1,5 @@
 import type { EndReason, Features } from '$lib/session/protocol';
+import type { DB } from './db';
 import type { Runtime } from './runtime';
 import type { SessionUser } from './auth';
 import { generateSessionCode, normaliseSessionCode } from './codes';
@@ -245,21 +246,26 @@ export function customerTicket(
 	});
 }
 
+/**
+ * An event the server writes into a session's record itself; `options.db` writes it in a
+ * transaction, `options.at` dates it to when it happened (default: now).
+ */
 export async function recordServerEvent(
 	runtime: Runtime,
 	sessionId: string,
 	type: string,
 	data: Record<string, unknown>,
-	actor: string | null = null
+	actor: string | null = null,
+	options: { db?: DB; at?: number } = {}
 ) {
 	const now = Date.now();
-	await runtime.db
+	await (options.db ?? runtime.db)
 		.insertInto('session_events')
 		.values({
 			id: `server-${randomId(12)}`,
 			session_id: sessionId,
 			type,
-			at: now,
+			at: options.at ?? now,
 			actor,
 			data: JSON.stringify(data),
 			received_at: now

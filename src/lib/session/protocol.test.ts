@@ -539,6 +539,7 @@ describe('codePointLength and normalizeName', () => {
 			fileTransfer: true,
 			maxFileSize: 2 * 1024 ** 3,
 			agentScreenShare: true,
+			voice: true,
 			multiAgent: true,
 			unattended: false,
 			removeCustomerAppAtEnd: false,

@@ -19,6 +19,8 @@ export interface Features {
 	/** Largest file, in bytes. */
 	maxFileSize: number;
 	agentScreenShare: boolean;
+	/** Agents and the customer may talk (a voice call). */
+	voice: boolean;
 	multiAgent: boolean;
 	unattended: boolean;
 	/** The group's default for removing the customer app when the session ends. */
@@ -31,6 +33,7 @@ export const DEFAULT_FEATURES: Features = Object.freeze({
 	fileTransfer: true,
 	maxFileSize: 2 * 1024 ** 3,
 	agentScreenShare: true,
+	voice: true,
 	multiAgent: true,
 	unattended: false,
 	removeCustomerAppAtEnd: false,

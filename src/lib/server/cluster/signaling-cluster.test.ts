@@ -194,7 +194,12 @@ describe.skipIf(!REDIS_URL)(
 			agent.send({
 				type: 'OFFER',
 				dst: 'customer-3',
-				payload: { type: 'media', connectionId: 'mc_1' }
+				payload: {
+					type: 'media',
+					connectionId: 'mc_1',
+					metadata: { kind: 'agent-screen' },
+					sdp: { type: 'offer', sdp: 'v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n' }
+				}
 			});
 			agent.send({ type: 'CANDIDATE', dst: 'customer-3', payload: { connectionId: 'mc_1' } });
 			agent.send(offer('customer-3', 'dc_ok'));

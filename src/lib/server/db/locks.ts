@@ -15,3 +15,14 @@ export async function lockUsers(trx: DB, ids: string[] | 'active-admins'): Promi
 			: query.where('id', 'in', ids);
 	await query.execute();
 }
+
+/** On PostgreSQL, locks a support session's row until the transaction ends (see lockUsers). */
+export async function lockSession(trx: DB, sessionId: string): Promise<void> {
+	if (!isPostgres(trx)) return;
+	await trx
+		.selectFrom('support_sessions')
+		.select('id')
+		.where('id', '=', sessionId)
+		.forUpdate()
+		.execute();
+}

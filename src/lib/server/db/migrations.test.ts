@@ -97,3 +97,40 @@ it('0006 backfills one stint per existing participant, first join to last leave'
 		await close();
 	}
 });
+
+it('0007 turns voice on for the groups there are, and leaves overrides inheriting it', async () => {
+	const { db, close } = await emptyDatabase();
+	const migrator = new Migrator({
+		db,
+		provider: migrationProvider,
+		allowUnorderedMigrations: true
+	});
+	try {
+		expect((await migrator.migrateTo('0006_participant_stints')).error).toBeUndefined();
+		await db
+			.insertInto('users')
+			.values({
+				id: 'u1',
+				email: 'a@migrations.test',
+				name: 'Anna',
+				password_hash: 'x',
+				role: 'agent',
+				created_at: 1,
+				disabled_at: null
+			})
+			.execute();
+		// Written without the new column, as the code before it did.
+		await db
+			.insertInto('agent_overrides')
+			.values({ user_id: 'u1', file_transfer: 0, updated_at: 1 })
+			.execute();
+
+		expect((await migrator.migrateTo('0007_group_voice')).error).toBeUndefined();
+		const groups = await db.selectFrom('groups').select(['id', 'voice']).execute();
+		expect(groups).toEqual([{ id: 'default', voice: 1 }]);
+		const overrides = await db.selectFrom('agent_overrides').select(['voice']).execute();
+		expect(overrides).toEqual([{ voice: null }]);
+	} finally {
+		await close();
+	}
+});

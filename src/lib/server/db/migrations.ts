@@ -315,6 +315,50 @@ const migrations: Record<string, Migration> = {
 			await sql`insert into participant_stints (session_id, peer_id, joined_at, left_at)
 				select session_id, peer_id, joined_at, left_at from session_participants`.execute(db);
 		}
+	},
+	'0007_group_voice': {
+		async up(db: Kysely<unknown>) {
+			// Voice calls, on for every group (the product default, written out); an agent's
+			// override NULL inherits the group's, as for the other settings.
+			await db.schema
+				.alterTable('groups')
+				.addColumn('voice', 'integer', (c) => c.notNull().defaultTo(1))
+				.execute();
+			await db.schema.alterTable('agent_overrides').addColumn('voice', 'integer').execute();
+		}
+	},
+	'0008_snapshots': {
+		async up(db: Kysely<unknown>) {
+			// Pictures an agent took of the customer's screen or camera, kept with the report;
+			// the bytes are in snapshot storage under `storage_key`. A row is 'pending' from the
+			// moment an upload takes its place (so the per-session limit counts uploads under
+			// way) until its picture is stored; a pending row left by a crash is swept.
+			await db.schema
+				.createTable('snapshots')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('session_id', 'text', (c) =>
+					c.notNull().references('support_sessions.id').onDelete('cascade')
+				)
+				.addColumn('taken_by', 'text', (c) => c.notNull())
+				.addColumn('taken_at', 'bigint', (c) => c.notNull())
+				.addColumn('source', 'text', (c) => c.notNull())
+				.addColumn('annotated', 'integer', (c) => c.notNull())
+				.addColumn('status', 'text', (c) => c.notNull())
+				.addColumn('size', 'bigint')
+				.addColumn('sha256', 'text')
+				.addColumn('storage_key', 'text', (c) => c.notNull())
+				.execute();
+			await db.schema
+				.createIndex('snapshots_session')
+				.on('snapshots')
+				.columns(['session_id', 'taken_at'])
+				.execute();
+			await db.schema
+				.createIndex('snapshots_status')
+				.on('snapshots')
+				.columns(['status', 'taken_at'])
+				.execute();
+		}
 	}
 };
 

@@ -107,6 +107,8 @@ export interface GroupsTable {
 	max_file_size: number;
 	unattended: number;
 	agent_screen_share: number;
+	/** Voice calls in a session (the migration turned it on for groups from before it). */
+	voice: number;
 	multi_agent: number;
 	/** NULL: the server's default (SESSION_CODE_TTL_MINUTES). */
 	code_lifetime_minutes: number | null;
@@ -122,6 +124,7 @@ export interface AgentOverridesTable {
 	max_file_size: number | null;
 	unattended: number | null;
 	agent_screen_share: number | null;
+	voice: number | null;
 	multi_agent: number | null;
 	code_lifetime_minutes: number | null;
 	remove_customer_app_at_end: number | null;
@@ -166,6 +169,25 @@ export interface DeviceEnrolmentsTable {
 	device_id: string | null;
 }
 
+/** A picture of the customer's screen or camera an agent took; the bytes are in storage. */
+export interface SnapshotsTable {
+	id: string;
+	session_id: string;
+	/** The user ID of the agent who took it. */
+	taken_by: string;
+	taken_at: number;
+	source: 'screen' | 'camera';
+	/** 1 when the agent drew on it first. */
+	annotated: number;
+	/** 'pending' while its upload runs (it counts towards the session's limit), then 'stored'. */
+	status: 'pending' | 'stored';
+	/** Bytes, and the SHA-256 (hex) of the stored picture; NULL while pending. */
+	size: number | null;
+	sha256: string | null;
+	/** Where storage keeps it: `<sessionId>/<id>.png`. */
+	storage_key: string;
+}
+
 export interface Database {
 	users: UsersTable;
 	login_sessions: LoginSessionsTable;
@@ -181,4 +203,5 @@ export interface Database {
 	password_tokens: PasswordTokensTable;
 	devices: DevicesTable;
 	device_enrolments: DeviceEnrolmentsTable;
+	snapshots: SnapshotsTable;
 }

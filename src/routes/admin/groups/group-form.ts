@@ -10,6 +10,7 @@ const GROUP_FIELDS = [
 	'maxFileSizeMb',
 	'unattended',
 	'agentScreenShare',
+	'voice',
 	'multiAgent',
 	'codeLifetimeMinutes',
 	'removeCustomerAppAtEnd'
@@ -39,6 +40,7 @@ export async function readGroupForm(
 			maxFileSize: form.maxFileSizeMb * MEGABYTE,
 			unattended: form.unattended === true,
 			agentScreenShare: form.agentScreenShare === true,
+			voice: form.voice === true,
 			multiAgent: form.multiAgent === true,
 			codeLifetimeMinutes: form.codeLifetimeMinutes ?? null,
 			removeCustomerAppAtEnd: form.removeCustomerAppAtEnd === true

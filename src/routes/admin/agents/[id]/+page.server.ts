@@ -161,6 +161,7 @@ export const actions: Actions = {
 				maxFileSize: input.maxFileSizeMb === null ? null : input.maxFileSizeMb * MEGABYTE,
 				unattended: input.unattended,
 				agentScreenShare: input.agentScreenShare,
+				voice: input.voice,
 				multiAgent: input.multiAgent,
 				codeLifetimeMinutes: input.codeLifetimeMinutes,
 				removeCustomerAppAtEnd: input.removeCustomerAppAtEnd
