@@ -22,6 +22,7 @@ export interface Features {
 	unattended: boolean;
 	/** The group's default for removing the customer app when the session ends. */
 	removeCustomerAppAtEnd: boolean;
+	voice: boolean;
 }
 
 export const DEFAULT_FEATURES: Features = Object.freeze({
@@ -30,7 +31,8 @@ export const DEFAULT_FEATURES: Features = Object.freeze({
 	agentScreenShare: true,
 	multiAgent: true,
 	unattended: false,
-	removeCustomerAppAtEnd: false
+	removeCustomerAppAtEnd: false,
+	voice: true
 });
 
 export type Role = 'customer' | 'agent';
