@@ -22,11 +22,18 @@ describe('media kinds', () => {
 
 	it('takes the customer’s screen from a customer, and an agent’s only while allowed', () => {
 		const registry = kinds();
-		expect(registry.accepts('screen', 'customer', withoutAgentScreen)?.wire).toBe('screen');
-		expect(registry.accepts('screen', 'agent', withAgentScreen)).toBe(null);
-		expect(registry.accepts('agent-screen', 'agent', withAgentScreen)?.wire).toBe('agent-screen');
-		expect(registry.accepts('agent-screen', 'agent', withoutAgentScreen)).toBe(null);
-		expect(registry.accepts('agent-screen', 'customer', withAgentScreen)).toBe(null);
+		expect(registry.accepts('screen', 'customer', 'agent', withoutAgentScreen)?.wire).toBe(
+			'screen'
+		);
+		expect(registry.accepts('screen', 'agent', 'customer', withAgentScreen)).toBe(null);
+		expect(registry.accepts('agent-screen', 'agent', 'customer', withAgentScreen)?.wire).toBe(
+			'agent-screen'
+		);
+		expect(registry.accepts('agent-screen', 'agent', 'customer', withoutAgentScreen)).toBe(null);
+		expect(registry.accepts('agent-screen', 'customer', 'agent', withAgentScreen)).toBe(null);
+		// A screen goes to the counterpart only: not from one agent to another.
+		expect(registry.accepts('agent-screen', 'agent', 'agent', withAgentScreen)).toBe(null);
+		expect(registry.accepts('screen', 'customer', 'customer', withAgentScreen)).toBe(null);
 	});
 
 	it('gives each role the kinds it sends; only the customer’s screen is called ahead', () => {
@@ -48,7 +55,7 @@ describe('media kinds', () => {
 		const registry = kinds().register(voice);
 		expect(registry.sentBy('customer').map((k) => k.wire)).toEqual(['screen', 'voice']);
 		expect(registry.sentBy('agent').map((k) => k.wire)).toEqual(['agent-screen', 'voice']);
-		expect(registry.accepts('voice', 'agent', DEFAULT_FEATURES)).toBe(voice);
+		expect(registry.accepts('voice', 'agent', 'customer', DEFAULT_FEATURES)).toBe(voice);
 	});
 
 	it('encodes the screen in the mode each agent chose, and follows the path for Smooth only', async () => {
