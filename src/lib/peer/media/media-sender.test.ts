@@ -265,14 +265,19 @@ describe('MediaSender: placed after the join', () => {
 	});
 
 	it('places nothing while the session does not allow the kind; hangs up when it stops allowing it', async () => {
-		const { link, sender, joins, adopt, features } = agentSender(voiceLike());
-		features.voice = false;
+		const { link, sender, joins, adopt, features } = agentSender(voiceLike(), {
+			...DEFAULT_FEATURES,
+			voice: false
+		});
 		adopt('customer-1', 'customer');
 		await vi.advanceTimersByTimeAsync(0);
 		expect(joins.size).toBe(0);
 		expect(link.calls).toHaveLength(0);
 
 		features.voice = true;
+		sender.featuresChanged();
+		expect(link.calls).toHaveLength(1);
+		// Refreshed with nothing changed: nothing placed again.
 		sender.featuresChanged();
 		expect(link.calls).toHaveLength(1);
 

@@ -72,10 +72,13 @@ export class MediaSender {
 	#drops = new Map<string, number>();
 	#encodingTimer: ReturnType<typeof setInterval> | null = null;
 	#closed = false;
+	/** Whether the session allowed the kind when last looked at (a change is acted on once). */
+	#wasAllowed: boolean;
 
 	constructor(kind: MediaKind, options: MediaSenderOptions) {
 		this.kind = kind;
 		this.#options = options;
+		this.#wasAllowed = this.#allowed;
 	}
 
 	useLink(link: CallLink) {
@@ -283,10 +286,14 @@ export class MediaSender {
 
 	/**
 	 * The session's settings changed: a kind they no longer allow stops sending and hangs up,
-	 * calls placed ahead too; a kind placed ahead that is allowed again calls every peer.
+	 * calls placed ahead too; a kind placed ahead that is allowed again calls every peer. Only
+	 * a change of the kind's own permission counts (this runs on every ticket refresh).
 	 */
 	featuresChanged() {
-		if (!this.#allowed) {
+		const allowed = this.#allowed;
+		if (allowed === this.#wasAllowed) return;
+		this.#wasAllowed = allowed;
+		if (!allowed) {
 			this.#stream?.getTracks().forEach((t) => t.stop());
 			this.#stream = null;
 			this.#followPolicy();
