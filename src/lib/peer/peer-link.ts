@@ -8,6 +8,7 @@
 import { Peer, type DataConnection, type MediaConnection } from 'peerjs';
 import { Emitter } from '$lib/session/emitter';
 import type { BinaryChannel, MessageChannel } from '$lib/session/transport';
+import { applyTrackEncoding, type TrackEncoding } from './media/track-encoding';
 import { applyScreenMode, measuredOutgoingBitrate, type ScreenMode } from './screen-quality';
 
 export const SIGNALING_PATH = '/peerjs';
@@ -37,10 +38,16 @@ export interface IncomingData {
 	reject(): void;
 }
 
+/** How a media call is negotiated, beyond its stream. */
+export interface CallOptions {
+	/** Rewrites our side's SDP (the offer we send, the answer we give) before it is set. */
+	sdpTransform?: (sdp: string) => string;
+}
+
 export interface IncomingCall {
 	peer: string;
 	metadata: unknown;
-	answer(): MediaLink;
+	answer(options?: CallOptions): MediaLink;
 	reject(): void;
 }
 
@@ -300,9 +307,30 @@ export class MediaLink {
 		}
 	}
 
+	/**
+	 * Sets the outgoing `kind` track's encoding limits (bitrate, frame rate, degradation
+	 * preference, scale); no renegotiation. False when there is nothing to set yet (no
+	 * connection or no such track) or the browser refused.
+	 */
+	async applyEncoding(encoding: TrackEncoding, kind: MediaTrackKind = 'video'): Promise<boolean> {
+		const sender = this.#call.peerConnection?.getSenders().find((s) => s.track?.kind === kind);
+		if (!sender) return false;
+		try {
+			await applyTrackEncoding(sender, encoding);
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
 	close() {
 		this.#call.close();
 	}
+}
+
+/** PeerJS's options for a call or an answer, with only what is set. */
+function peerCallOptions(options: CallOptions) {
+	return options.sdpTransform ? { sdpTransform: options.sdpTransform } : {};
 }
 
 export class PeerLink {
@@ -342,9 +370,9 @@ export class PeerLink {
 			const incoming: IncomingCall = {
 				peer: call.peer,
 				metadata: call.metadata,
-				answer: () => {
+				answer: (options = {}) => {
 					const link = new MediaLink(call);
-					call.answer();
+					call.answer(undefined, peerCallOptions(options));
 					return link;
 				},
 				reject: () => call.close()
@@ -465,8 +493,15 @@ export class PeerLink {
 		return binaryChannel(connection, subscribe);
 	}
 
-	call(remote: string, stream: MediaStream, metadata: unknown): MediaLink {
-		return new MediaLink(this.#peer.call(remote, stream, { metadata }));
+	call(
+		remote: string,
+		stream: MediaStream,
+		metadata: unknown,
+		options: CallOptions = {}
+	): MediaLink {
+		return new MediaLink(
+			this.#peer.call(remote, stream, { metadata, ...peerCallOptions(options) })
+		);
 	}
 
 	/** Re-registers with signaling after a drop, with a fresh ticket when the old one aged. */

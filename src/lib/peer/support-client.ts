@@ -3,8 +3,9 @@
  * the one object the view talks to. It holds the core `SupportSession` and wires the parts
  * together: `Signaling` (registration, reconnecting, the ticket refresh timer), the
  * `PeerDirectory` (handshakes, ticket checks, one channel per peer, calling lost peers back),
- * `MediaCalls` (every registered media kind), `FileChannels`, and the `SessionServer` port for
- * every HTTP call. Plain TypeScript (browser APIs, no runes): `session-view.svelte.ts` renders it.
+ * `MediaCalls` (every registered media kind) with the microphone (`VoiceMedia`) and the camera
+ * (`CameraShare`) it sends, `FileChannels`, and the `SessionServer` port for every HTTP call.
+ * Plain TypeScript (browser APIs, no runes): `session-view.svelte.ts` renders it.
  */
 import { Emitter } from '$lib/session/emitter';
 import type { FileTransfers } from '$lib/session/files';
@@ -13,6 +14,9 @@ import { SupportSession } from '$lib/session/session';
 import type { MessageChannel } from '$lib/session/transport';
 import { classifyCaptureError, type CaptureFailure } from '$lib/session/capture-failure';
 import { FileChannels } from './file-channels';
+import { CAMERA_KIND, customerCamera, type CameraFacing } from './media/camera';
+import { CameraShare, type CameraResult } from './media/camera-share';
+import { mediaCapabilities, type MediaCapabilities } from './media/capture';
 import { MediaCalls } from './media/media-calls';
 import { MediaKinds } from './media/media-kind';
 import {
@@ -22,6 +26,8 @@ import {
 	agentScreen,
 	customerScreen
 } from './media/screen';
+import { VOICE_KIND, voice } from './media/voice';
+import { VoiceMedia, type MicrophoneResult } from './media/voice-media';
 import { PeerDirectory } from './peer-directory';
 import type { IncomingData, PeerMessageChannel } from './peer-link';
 import type { SessionServer } from './session-server';
@@ -29,6 +35,7 @@ import { Signaling } from './signaling';
 import { TicketChecker } from './ticket-check';
 
 export type { ClientFailure } from './signaling';
+export type { CameraFacing, CameraResult, MediaCapabilities, MicrophoneResult };
 
 export interface SupportClientOptions {
 	role: Role;
@@ -61,6 +68,8 @@ export class SupportClient {
 	readonly #peers: PeerDirectory;
 	readonly #media: MediaCalls;
 	readonly #files: FileChannels;
+	readonly #voice: VoiceMedia;
+	readonly #camera: CameraShare;
 	/** How each agent asked for our screen (the screen kinds' encoding policy reads it). */
 	readonly #screenModes = new ScreenModes();
 	#endingLocally = false;
@@ -91,10 +100,12 @@ export class SupportClient {
 			session: this.session,
 			reconnectLimitMs: options.reconnectLimitMs
 		});
-		// A new media kind (voice, a camera) is one more entry here.
+		// A new media kind is one more entry here.
 		const kinds = new MediaKinds([
 			customerScreen(this.#screenModes),
-			agentScreen(this.#screenModes)
+			agentScreen(this.#screenModes),
+			voice(),
+			customerCamera()
 		]);
 		// Before the file channels: on a new peer, its media call is placed first and the file
 		// channel waits for it.
@@ -106,6 +117,14 @@ export class SupportClient {
 			features,
 			ended
 		});
+		const changed = () => this.#changed();
+		this.#voice = new VoiceMedia({
+			sender: this.#media.sender(VOICE_KIND),
+			allowed: () => features().voice,
+			ended,
+			changed
+		});
+		this.#camera = new CameraShare({ sender: this.#media.sender(CAMERA_KIND), ended, changed });
 		this.#files = new FileChannels({
 			selfId: options.peerId,
 			peers: this.#peers,
@@ -113,7 +132,6 @@ export class SupportClient {
 			features,
 			mediaCall: (peerId) => this.#media.callWith(peerId)
 		});
-		const changed = () => this.#changed();
 		this.#signaling.events.on('change', changed);
 		this.#peers.events.on('change', changed);
 		this.#media.events.on('change', changed);
@@ -141,6 +159,35 @@ export class SupportClient {
 	}
 	get localScreen() {
 		return this.#screenSender?.stream ?? null;
+	}
+	/** Our microphone, while on (muted or not). */
+	get microphone(): MediaStream | null {
+		return this.#voice.stream;
+	}
+	get microphoneMuted(): boolean {
+		return this.#voice.muted;
+	}
+	/** The voice each peer sends us, by peer ID (silent until it speaks to us). */
+	get remoteVoices(): ReadonlyMap<string, MediaStream> {
+		return this.#media.remoteStreams(VOICE_KIND);
+	}
+	/** Our camera, while shared (customer side). */
+	get localCamera(): MediaStream | null {
+		return this.#camera.stream;
+	}
+	/** Which way our camera faces, if it tells. */
+	get cameraFacing(): CameraFacing | null {
+		return this.#camera.facing;
+	}
+	get cameraPaused(): boolean {
+		return this.#camera.paused;
+	}
+	get canSwitchCamera(): boolean {
+		return this.#camera.canSwitch;
+	}
+	/** The customer's camera (agent side). */
+	get remoteCameraStream(): MediaStream | null {
+		return this.#media.remoteStream(CAMERA_KIND);
 	}
 	get signaling() {
 		return this.#signaling.state;
@@ -264,6 +311,9 @@ export class SupportClient {
 		if (screen?.stream && screen.kind.allowed(before) && !screen.kind.allowed(features)) {
 			void this.stopSharing();
 		}
+		if (this.#voice.stream && !features.voice) void this.#voice.stop();
+		// After the stops above: a kind no longer allowed hangs up its calls, both ways.
+		this.#media.featuresChanged();
 		this.#changed();
 	}
 
@@ -322,6 +372,56 @@ export class SupportClient {
 		this.#changed();
 	}
 
+	/** What this browser can capture, for the UI to offer (no screen on phones and Safari iOS). */
+	capabilities(): MediaCapabilities {
+		return mediaCapabilities();
+	}
+
+	/**
+	 * Captures the microphone (needs the user's click the first time) and sends it to the
+	 * recipients (`setVoiceRecipients`), swapped into the voice calls placed ahead.
+	 */
+	startMicrophone(): Promise<MicrophoneResult> {
+		return this.#voice.start();
+	}
+
+	stopMicrophone(): Promise<void> {
+		return this.#voice.stop();
+	}
+
+	/** Muted, the microphone stays captured and the calls carry silence. */
+	setMicrophoneMuted(muted: boolean) {
+		this.#voice.setMuted(muted);
+	}
+
+	/** The peers in the voice call with us (the core decides): only they hear us. Null: all. */
+	setVoiceRecipients(peerIds: ReadonlySet<string> | null) {
+		this.#voice.setRecipients(peerIds);
+	}
+
+	/** Captures the camera facing `facing` (the back one unless told) and sends it to the agents. */
+	shareCamera(facing?: CameraFacing): Promise<CameraResult> {
+		return this.#camera.share(facing);
+	}
+
+	/** Switches to the other camera (front/back, or the next one), without renegotiating. */
+	switchCamera(): Promise<CameraResult> {
+		return this.#camera.switch();
+	}
+
+	/** The agents' picture goes black; the camera and the call stay. */
+	pauseCamera() {
+		this.#camera.pause();
+	}
+
+	resumeCamera() {
+		this.#camera.resume();
+	}
+
+	stopCamera(): Promise<void> {
+		return this.#camera.stop();
+	}
+
 	async end(reason: EndReason): Promise<void> {
 		if (this.session.state.status === 'ended') return;
 		this.#endingLocally = true;
@@ -332,6 +432,8 @@ export class SupportClient {
 	async #afterEnd(reason: EndReason, local: boolean) {
 		if (this.#ended) return;
 		this.#ended = true;
+		this.#voice.close();
+		this.#camera.close();
 		this.#media.close();
 		this.#peers.close();
 		this.#files.close();

@@ -25,8 +25,6 @@ export interface Features {
 	unattended: boolean;
 	/** The group's default for removing the customer app when the session ends. */
 	removeCustomerAppAtEnd: boolean;
-	/** Voice calls between the participants. */
-	voice: boolean;
 }
 
 export const DEFAULT_FEATURES: Features = Object.freeze({
@@ -36,8 +34,7 @@ export const DEFAULT_FEATURES: Features = Object.freeze({
 	voice: true,
 	multiAgent: true,
 	unattended: false,
-	removeCustomerAppAtEnd: false,
-	voice: true
+	removeCustomerAppAtEnd: false
 });
 
 export type Role = 'customer' | 'agent';

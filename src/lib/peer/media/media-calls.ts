@@ -6,7 +6,7 @@
 import { Emitter } from '$lib/session/emitter';
 import type { Features, Role } from '$lib/session/protocol';
 import type { IncomingCall } from '../peer-link';
-import type { PeerDirectory } from '../peer-directory';
+import type { PeerDirectory, VerifiedPeer } from '../peer-directory';
 import type { MediaKinds } from './media-kind';
 import { MediaReceiver } from './media-receiver';
 import { MediaSender, type CallLink, type OutgoingCall } from './media-sender';
@@ -18,17 +18,35 @@ export interface MediaCallsOptions {
 	ticket(): string;
 	features(): Features;
 	ended(): boolean;
+	/** How long after a peer's first calls connected the 'after-join' kinds call it. */
+	afterJoinMs?: number;
 }
+
+/** A new peer's own calls (the customer's screen) arrive right after its channel is adopted… */
+const JOIN_CALLS_ARRIVE_MS = 500;
+/** …and are waited for until connected, at most this long… */
+const JOIN_CALLS_SETTLE_MS = 3_000;
+/**
+ * …and then a moment more, so the screen's first frame and the file channel (opened 1 s after
+ * the screen call settles) go first on the join's critical path.
+ */
+const AFTER_JOIN_MS = 1_500;
 
 export class MediaCalls {
 	readonly events = new Emitter<{ change: [] }>();
 	readonly #senders = new Map<string, MediaSender>();
 	readonly #receiver: MediaReceiver;
+	readonly #options: MediaCallsOptions;
 
 	constructor(options: MediaCallsOptions) {
-		const { peers } = options;
-		for (const kind of options.kinds.sentBy(options.role)) {
-			this.#senders.set(kind.wire, new MediaSender(kind, { peers, ticket: options.ticket }));
+		this.#options = options;
+		const { peers, role, ticket, features } = options;
+		const joined = (peer: VerifiedPeer) => this.#joined(peer);
+		for (const kind of options.kinds.sentBy(role)) {
+			this.#senders.set(
+				kind.wire,
+				new MediaSender(kind, { role, peers, ticket, features, joined })
+			);
 		}
 		this.#receiver = new MediaReceiver({ ...options, events: this.events });
 		const senders = () => this.#senders.values();
@@ -50,6 +68,22 @@ export class MediaCalls {
 		});
 	}
 
+	/**
+	 * Resolves once a newly adopted peer's join is done: its calls and ours (the screen) have
+	 * connected, or could not, and a moment passed. Later kinds then call it without slowing
+	 * what the agent waits for.
+	 */
+	async #joined(peer: VerifiedPeer): Promise<void> {
+		const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+		await wait(JOIN_CALLS_ARRIVE_MS);
+		const calls = [...this.#senders.values()]
+			.map((sender) => sender.callTo(peer.peerId))
+			.concat(this.#receiver.callFrom(peer.peerId))
+			.filter((call) => call !== null);
+		await Promise.all(calls.map((call) => call.settled(JOIN_CALLS_SETTLE_MS)));
+		await wait(this.#options.afterJoinMs ?? AFTER_JOIN_MS);
+	}
+
 	useLink(link: CallLink) {
 		for (const sender of this.#senders.values()) sender.useLink(link);
 	}
@@ -63,9 +97,14 @@ export class MediaCalls {
 		return this.#receiver.accept(incoming);
 	}
 
-	/** The stream of kind `wire` a peer sends us, if any. */
+	/** The stream of kind `wire` a peer sends us, if any (the first, for a kind one peer sends). */
 	remoteStream(wire: string): MediaStream | null {
 		return this.#receiver.stream(wire);
+	}
+
+	/** The streams of kind `wire` peers send us, by peer ID (each agent's voice). */
+	remoteStreams(wire: string): ReadonlyMap<string, MediaStream> {
+		return this.#receiver.streams(wire);
 	}
 
 	/** An open call with `peerId`: one of ours first, else its call to us. */
@@ -90,6 +129,13 @@ export class MediaCalls {
 	/** Encodes again what we send to `peerId` (it chose another mode). */
 	encodeFor(peerId: string) {
 		for (const sender of this.#senders.values()) void sender.encodeFor(peerId);
+	}
+
+	/** The session's settings changed: kinds no longer allowed hang up, both ways. */
+	featuresChanged() {
+		for (const sender of this.#senders.values()) sender.featuresChanged();
+		this.#receiver.featuresChanged();
+		this.events.emit('change');
 	}
 
 	/** The session ended. */

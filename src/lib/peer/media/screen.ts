@@ -5,6 +5,7 @@
  */
 import type { Role, ScreenMode } from '$lib/session/protocol';
 import type { MediaKind } from './media-kind';
+import { blankCanvasStream } from './placeholders';
 
 /** What we ask `getDisplayMedia` for: up to 1080p at 30 fps, no audio. */
 export const SCREEN_CAPTURE = {
@@ -28,14 +29,6 @@ export class ScreenModes {
 	}
 }
 
-/** A video track that sends nothing: a canvas that is never painted. */
-function blankCanvasStream(): MediaStream | null {
-	if (typeof document === 'undefined') return null;
-	const canvas = document.createElement('canvas');
-	canvas.width = canvas.height = 2;
-	return canvas.captureStream?.(0) ?? null;
-}
-
 function screenKind(wire: string, sender: Role, modes: ScreenModes): MediaKind {
 	return {
 		wire,
@@ -51,7 +44,11 @@ function screenKind(wire: string, sender: Role, modes: ScreenModes): MediaKind {
 
 /** The customer's screen, called to every agent in advance. */
 export function customerScreen(modes: ScreenModes): MediaKind {
-	return { ...screenKind(SCREEN_KIND.customer, 'customer', modes), placeholder: blankCanvasStream };
+	return {
+		...screenKind(SCREEN_KIND.customer, 'customer', modes),
+		placeholder: blankCanvasStream,
+		ahead: 'dial'
+	};
 }
 
 /** An agent's screen, called to the customer only while sharing, if the session allows it. */
