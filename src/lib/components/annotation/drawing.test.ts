@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_STROKE_POINTS, markFits, markSchema, type Mark } from '$lib/session/marks';
+import { MAX_CONTROL_MESSAGE_BYTES } from '$lib/session/protocol';
 import * as v from 'valibot';
 import { MarkDrawing, type DrawingTarget } from './drawing';
 import { ManualScheduler } from './manual-scheduler';
@@ -84,6 +85,43 @@ describe('MarkDrawing', () => {
 		const stroke = marks[0];
 		expect(stroke.tool).toBe('pen');
 		expect(stroke.tool === 'pen' && stroke.points.length).toBeLessThanOrEqual(MAX_STROKE_POINTS);
+	});
+
+	it('keeps the longest stroke’s message under the control channel’s size limit', () => {
+		const big = { width: 1920, height: 1080 };
+		const clock = new ManualScheduler();
+		let sent: Mark | null = null;
+		const drawing = new MarkDrawing({
+			frame: big,
+			target: {
+				draw: (mark) => ((sent = mark), { ok: true }),
+				undo: () => ({ ok: true }),
+				nextMarkerNumber: 1
+			},
+			scheduler: clock,
+			newId: () => crypto.randomUUID(),
+			onChange: () => {},
+			onTextWanted: () => {}
+		});
+		drawing.start('pen', 'yellow', [1919.9, 1079.9]);
+		// A zigzag nothing can simplify, every point with the widest coordinates.
+		for (let i = 0; i < 4000; i++) {
+			clock.advance(1);
+			drawing.move([
+				1000 + (i % 2) * 919.9 - (i % 7) * 0.1,
+				1000 + ((i + 1) % 2) * 79.9 - (i % 5) * 0.1
+			]);
+		}
+		drawing.end();
+		const message = {
+			type: 'annotate-mark',
+			id: crypto.randomUUID(),
+			mark: sent,
+			seq: Number.MAX_SAFE_INTEGER
+		};
+		expect(new TextEncoder().encode(JSON.stringify(message)).byteLength).toBeLessThan(
+			MAX_CONTROL_MESSAGE_BYTES
+		);
 	});
 
 	it('clamps points dragged past the frame onto its edge', () => {

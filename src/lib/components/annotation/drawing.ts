@@ -41,6 +41,12 @@ type Draft =
 	| { tool: 'pen'; id: string; color: MarkColor; stroke: PenStroke }
 	| { tool: 'arrow' | 'rect'; id: string; color: MarkColor; from: Point; to: Point };
 
+/**
+ * Points a pen stroke is thinned to, under the protocol's MAX_STROKE_POINTS: at 16 characters
+ * a point ("[1919.9,1079.9],"), its message stays well inside MAX_CONTROL_MESSAGE_BYTES.
+ */
+export const PEN_MAX_POINTS = 900;
+
 /** The least length (as a share of the frame's shorter side) an arrow or rectangle must have. */
 const MIN_SHAPE_SHARE = 0.01;
 /** The least move (same share) that adds a point to a pen stroke. */
@@ -107,7 +113,7 @@ export class MarkDrawing {
 					tool,
 					id: this.#newId(),
 					color,
-					stroke: new PenStroke(point, this.#shortSide * PEN_STEP_SHARE)
+					stroke: new PenStroke(point, this.#shortSide * PEN_STEP_SHARE, PEN_MAX_POINTS)
 				};
 				// A dot is a stroke too: the customer sees it at once.
 				this.#update(true);
