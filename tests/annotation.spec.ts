@@ -50,7 +50,10 @@ async function drawnMarks(layer: Locator) {
 					const value = shape.getAttribute(name);
 					if (value !== null) attributes[name] = value;
 				}
-				return { shape: shape.tagName, ...attributes, text: shape.textContent ?? '' };
+				return { shape: shape.tagName, text: shape.textContent ?? '', ...attributes } as {
+					shape: string;
+					text: string;
+				} & Partial<Record<string, string>>;
 			})
 		}))
 	);
@@ -218,7 +221,7 @@ test('the agent annotates a frozen frame and the customer sees the same marks, l
 	await s.close();
 });
 
-test('a phone customer sees the annotation fitted to the screen; the agent draws by touch', async ({
+test('a phone customer, in Italian, sees the annotation fitted to the screen; the agent draws by touch', async ({
 	browser
 }) => {
 	const s = await startSession(browser, {
@@ -226,7 +229,9 @@ test('a phone customer sees the annotation fitted to the screen; the agent draws
 		agentDevice: { hasTouch: true }
 	});
 	const { agent, customer } = s;
-	await customer.getByRole('button', { name: 'Share screen' }).click();
+	// Switched in place (a reload would drop the live connection).
+	await customer.getByRole('combobox', { name: 'Language' }).selectOption('it');
+	await customer.getByRole('button', { name: 'Condividi schermo' }).click();
 	await expectAdvancingFrames(agent, 'Customer screen');
 	await agent.getByRole('button', { name: 'Annotate', exact: true }).click();
 	const surface = agent.getByRole('application', { name: 'Drawing surface' });
@@ -235,8 +240,10 @@ test('a phone customer sees the annotation fitted to the screen; the agent draws
 
 	// A finger's stroke (touch events, which the page gets as pointer events) and a tap.
 	const cdp = await agent.context().newCDPSession(agent);
-	const touch = (type: string, points: { x: number; y: number }[]) =>
-		cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+	const touch = (
+		type: 'touchStart' | 'touchMove' | 'touchEnd',
+		points: { x: number; y: number }[]
+	) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
 	await touch('touchStart', [frame.at(0.3, 0.3)]);
 	for (let i = 1; i <= 8; i++) await touch('touchMove', [frame.at(0.3 + i * 0.04, 0.3 + i * 0.03)]);
 	await touch('touchEnd', []);
@@ -244,7 +251,10 @@ test('a phone customer sees the annotation fitted to the screen; the agent draws
 	const tapAt = frame.at(0.7, 0.6);
 	await agent.touchscreen.tap(tapAt.x, tapAt.y);
 
-	const picture = customer.getByRole('region', { name: /is pointing something out/ });
+	const picture = customer.getByRole('region', { name: 'Administrator ti sta indicando qualcosa' });
+	await expect(customer.getByRole('status').filter({ hasText: 'ha bloccato' })).toHaveText(
+		"Administrator ha bloccato un'immagine e ti sta indicando qualcosa."
+	);
 	await expect(picture.locator('[data-tool=pen]')).toHaveCount(1);
 	await expect(picture.locator('[data-tool=marker]')).toHaveCount(1);
 	await expect
@@ -261,7 +271,7 @@ test('a phone customer sees the annotation fitted to the screen; the agent draws
 	await expect
 		.poll(() =>
 			picture
-				.getByRole('img', { name: 'Frozen picture of your screen' })
+				.getByRole('img', { name: 'Immagine bloccata del tuo schermo' })
 				.evaluate((img: HTMLImageElement) => img.naturalWidth)
 		)
 		.toBeGreaterThan(0);
@@ -273,6 +283,9 @@ test('a phone customer sees the annotation fitted to the screen; the agent draws
 
 	await agent.getByRole('button', { name: 'Stop annotating' }).tap();
 	await expect(picture).toBeHidden();
+	await expect(customer.getByRole('status').filter({ hasText: 'ha smesso' })).toHaveText(
+		'Administrator ha smesso di indicare.'
+	);
 	await s.close();
 });
 
