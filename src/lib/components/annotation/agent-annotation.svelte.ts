@@ -43,6 +43,8 @@ export class AgentAnnotation {
 	#drawing: MarkDrawing | null = null;
 	#drawingFor: string | null = null;
 	#pointerId: number | null = null;
+	/** The surface's rectangle while a pointer draws (it does not move meanwhile). */
+	#box: DOMRect | null = null;
 	/** The marks as last saved, so Stop after Save saves nothing twice. */
 	#savedMarks: readonly Mark[] | null = null;
 
@@ -125,8 +127,8 @@ export class AgentAnnotation {
 		return { width: this.state.width, height: this.state.height };
 	}
 
-	#point(event: PointerEvent, element: Element): Point | null {
-		return toFramePoint(event.clientX, event.clientY, element.getBoundingClientRect(), this.#frame);
+	#point(event: PointerEvent, box: DOMRect): Point | null {
+		return toFramePoint(event.clientX, event.clientY, box, this.#frame);
 	}
 
 	pointerDown(event: PointerEvent & { currentTarget: HTMLElement }) {
@@ -137,7 +139,7 @@ export class AgentAnnotation {
 		const box = element.getBoundingClientRect();
 		// A press on the bars beside the picture draws nothing.
 		if (!isOverFrame(event.clientX, event.clientY, box, this.#frame)) return;
-		const point = this.#point(event, element);
+		const point = this.#point(event, box);
 		if (!point) return;
 		event.preventDefault();
 		// Focus, so Escape reaches us; the keyboard cursor stays hidden for a pointer.
@@ -147,32 +149,36 @@ export class AgentAnnotation {
 		drawing.start(this.tool, this.color, point);
 		if (drawing.drawing) {
 			this.#pointerId = event.pointerId;
+			this.#box = box;
 			element.setPointerCapture?.(event.pointerId);
 		}
 	}
 
-	pointerMove(event: PointerEvent & { currentTarget: HTMLElement }) {
-		if (event.pointerId !== this.#pointerId) return;
-		const element = event.currentTarget;
+	pointerMove(event: PointerEvent) {
+		const box = this.#box;
+		if (event.pointerId !== this.#pointerId || !box) return;
 		// Every point the pointer passed since the last frame, for a smooth stroke.
 		const events = event.getCoalescedEvents?.() ?? [];
 		for (const each of events.length > 0 ? events : [event]) {
-			const point = this.#point(each, element);
+			const point = this.#point(each, box);
 			if (point) this.#drawing?.move(point);
 		}
 	}
 
 	pointerUp(event: PointerEvent & { currentTarget: HTMLElement }) {
-		if (event.pointerId !== this.#pointerId) return;
+		const box = this.#box;
+		if (event.pointerId !== this.#pointerId || !box) return;
 		this.#pointerId = null;
+		this.#box = null;
 		event.currentTarget.releasePointerCapture?.(event.pointerId);
-		this.#drawing?.end(this.#point(event, event.currentTarget) ?? undefined);
+		this.#drawing?.end(this.#point(event, box) ?? undefined);
 	}
 
 	/** The browser took the pointer away (a system gesture): what was drawn stays. */
 	pointerCancel(event: PointerEvent) {
 		if (event.pointerId !== this.#pointerId) return;
 		this.#pointerId = null;
+		this.#box = null;
 		this.#drawing?.end();
 	}
 
@@ -184,6 +190,7 @@ export class AgentAnnotation {
 			if (!drawing.drawing) return;
 			event.preventDefault();
 			this.#pointerId = null;
+			this.#box = null;
 			drawing.cancel();
 			return;
 		}
@@ -256,6 +263,7 @@ export class AgentAnnotation {
 		this.textAt = null;
 		this.cursor = null;
 		this.#pointerId = null;
+		this.#box = null;
 		this.#view.stopAnnotating();
 		this.notice = { kind: 'stopped' };
 		if (state.marks.length > 0 && state.marks !== this.#savedMarks) await this.#save(state);
