@@ -1,4 +1,10 @@
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import {
+	expect,
+	type Browser,
+	type BrowserContext,
+	type BrowserContextOptions,
+	type Page
+} from '@playwright/test';
 import SQLite from 'better-sqlite3';
 import path from 'node:path';
 import { unflatten } from 'devalue';
@@ -7,10 +13,13 @@ import { E2E } from '../playwright.config';
 let addressCounter = 0;
 
 /** A browser context that looks like its own client address (rate limits are per address). */
-export async function newClient(browser: Browser): Promise<BrowserContext> {
+export async function newClient(
+	browser: Browser,
+	options: BrowserContextOptions = {}
+): Promise<BrowserContext> {
 	addressCounter++;
 	const address = `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${addressCounter % 250}`;
-	return browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': address } });
+	return browser.newContext({ ...options, extraHTTPHeaders: { 'x-forwarded-for': address } });
 }
 
 export async function logIn(page: Page, email = E2E.adminEmail, password = E2E.adminPassword) {
@@ -81,14 +90,17 @@ export interface SessionSetup {
 	/** Prepares each context before its page opens (init scripts). */
 	prepareCustomer?: (context: BrowserContext) => Promise<void>;
 	prepareAgent?: (context: BrowserContext) => Promise<void>;
+	/** The customer's device (a phone's viewport and touch screen, say). */
+	customerDevice?: BrowserContextOptions;
+	agentDevice?: BrowserContextOptions;
 }
 
 /** A customer and a logged-in agent in one session, the customer on the toolbar page. */
 export async function startSession(browser: Browser, setup: string | SessionSetup = {}) {
 	const options = typeof setup === 'string' ? { customerName: setup } : setup;
 	const customerName = options.customerName ?? 'Maria Rossi';
-	const agentContext = await newClient(browser);
-	const customerContext = await newClient(browser);
+	const agentContext = await newClient(browser, options.agentDevice);
+	const customerContext = await newClient(browser, options.customerDevice);
 	await options.prepareCustomer?.(customerContext);
 	await options.prepareAgent?.(agentContext);
 	const agent = await agentContext.newPage();

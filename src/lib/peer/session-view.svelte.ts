@@ -6,10 +6,14 @@ import { Emitter } from '$lib/session/emitter';
 import type { EndReason, Features, ScreenMode } from '$lib/session/protocol';
 import type { SessionState } from '$lib/session/machine';
 import type { CaptureFailure } from '$lib/session/capture-failure';
+import type { AnnotationActivity, AnnotationState, FrozenFrame } from '$lib/session/annotation';
+import type { Mark } from '$lib/session/marks';
 import {
 	customerSessionServer,
 	type AgentSessionServer,
-	type SessionServer
+	type SessionServer,
+	type SnapshotMeta,
+	type SnapshotResult
 } from './session-server';
 import { SupportClient, type ClientFailure, type SupportClientOptions } from './support-client';
 
@@ -49,15 +53,22 @@ export class SessionView {
 	unread = $state(0);
 	/** Agent side: how this agent wants the customer's screen encoded. */
 	screenMode = $state<ScreenMode>('sharp');
+	/** The "look here" annotation both sides see (the agent drawing it, the customer shown it). */
+	annotation: AnnotationState;
+	/** The annotation's last start or stop, for the pages to announce. */
+	annotationActivity = $state.raw<AnnotationActivity | null>(null);
 	/** File transfers per peer, for the transfer components. */
 	readonly files = new SvelteMap<string, FileTransfersState>();
 	/** The other side's name for each entry of `files`. */
 	readonly fileNames = new SvelteMap<string, string>();
 	// Listeners, not state: nothing renders from them.
 	#events = new Emitter<{ chat: [message: ChatMessage] }>();
+	readonly #server: SessionServer & Partial<AgentSessionServer>;
 
 	constructor(options: SupportClientOptions) {
 		this.client = new SupportClient(options);
+		this.#server = options.server;
+		this.annotation = $state.raw(this.client.session.annotation.state);
 		this.client.onChange(() => this.#sync());
 		const session = this.client.session;
 		session.on('chat', (message) => {
@@ -68,6 +79,7 @@ export class SessionView {
 		session.on('request-answer', (accepted) => {
 			this.lastRequestAnswer = accepted ? 'accepted' : 'declined';
 		});
+		session.annotation.events.on('activity', (activity) => (this.annotationActivity = activity));
 		this.client.onFiles((peerId, transfers) => {
 			// A channel that closes keeps its list (failed transfers stay visible with their
 			// reason) until a new channel with that peer replaces it.
@@ -93,6 +105,7 @@ export class SessionView {
 		this.refusedPeers = client.refusedPeers;
 		this.features = client.features;
 		this.screenMode = client.session.screenMode;
+		this.annotation = client.session.annotation.state;
 		const since = client.reconnectingSince;
 		this.reconnectingFor = since === null ? null : Math.floor((Date.now() - since) / 1000);
 	}
@@ -135,6 +148,43 @@ export class SessionView {
 
 	end(reason: EndReason) {
 		return this.client.end(reason);
+	}
+
+	// The agent's annotation (the customer's side only receives it).
+
+	beginAnnotation(frame: FrozenFrame) {
+		return this.client.session.annotation.begin(frame);
+	}
+
+	/** A new mark, or a growing one sent again under its id. */
+	drawMark(mark: Mark) {
+		return this.client.session.annotation.draw(mark);
+	}
+
+	undoMark() {
+		return this.client.session.annotation.undo();
+	}
+
+	clearMarks() {
+		return this.client.session.annotation.clear();
+	}
+
+	stopAnnotating() {
+		return this.client.session.annotation.stop();
+	}
+
+	get nextMarkerNumber(): number {
+		return this.client.session.annotation.nextMarkerNumber;
+	}
+
+	/** Saves a picture into the session's report, where this side's server port can. */
+	async saveSnapshot(png: Blob, meta: SnapshotMeta): Promise<SnapshotResult> {
+		if (!this.#server.uploadSnapshot) return { ok: false, error: 'unavailable' };
+		try {
+			return await this.#server.uploadSnapshot(png, meta);
+		} catch {
+			return { ok: false, error: 'unavailable' };
+		}
 	}
 
 	/** The transfers with the first connected peer of a role (the customer, or the first agent). */

@@ -3,6 +3,7 @@ import { MAX_MARKS, MAX_STROKE_POINTS, type Mark } from './marks';
 import {
 	DEFAULT_FEATURES,
 	FRAME_CHUNK_CHARS,
+	MAX_CONTROL_MESSAGE_BYTES,
 	MAX_FRAME_BYTES,
 	parsePeerMessage,
 	type Role
@@ -44,6 +45,22 @@ const pen = (id: string, points: [number, number][]): Mark => ({
 });
 
 describe('AnnotationBoard', () => {
+	it('sends the largest frame in messages the control channel carries (PeerJS’s JSON limit)', async () => {
+		const { a, fromAgent } = await pair();
+		let largest = 0;
+		let chunks = 0;
+		fromAgent.onMessage((data) => {
+			if ((data as { type?: string }).type === 'annotate-frame') chunks++;
+			const bytes = new TextEncoder().encode(JSON.stringify(data)).byteLength;
+			largest = Math.max(largest, bytes);
+		});
+		expect(a.annotation.begin(frame(MAX_FRAME_BYTES))).toEqual({ ok: true });
+		await settle();
+		expect(chunks).toBeGreaterThan(100);
+		expect(largest).toBeGreaterThan(FRAME_CHUNK_CHARS);
+		expect(largest).toBeLessThan(MAX_CONTROL_MESSAGE_BYTES);
+	});
+
 	it('shows the customer the agent’s frozen frame, byte for byte, and every mark live', async () => {
 		const { c, a } = await pair();
 		// Several chunks, the last one short.

@@ -57,6 +57,12 @@ export type CameraState = (typeof CAMERA_STATES)[number];
 export const CAMERA_FACINGS = ['user', 'environment', 'unknown'] as const;
 export type CameraFacing = (typeof CAMERA_FACINGS)[number];
 
+/**
+ * The largest control message, as JSON bytes, a sender may send: PeerJS's JSON channel refuses
+ * a message of 16,300 bytes or more, and the refusal closes the channel (a reconnect).
+ */
+export const MAX_CONTROL_MESSAGE_BYTES = 16_000;
+
 /** What an annotation is drawn on. */
 export const ANNOTATION_SOURCES = ['screen', 'camera'] as const;
 export type AnnotationSource = (typeof ANNOTATION_SOURCES)[number];
@@ -65,8 +71,8 @@ export type AnnotationSource = (typeof ANNOTATION_SOURCES)[number];
  * channel (sequenced like chat, so a reconnect loses none): at most this many bytes, …
  */
 export const MAX_FRAME_BYTES = 1536 * 1024;
-/** … in chunks of at most this many base64 characters (24 KiB of picture each), … */
-export const FRAME_CHUNK_CHARS = 32 * 1024;
+/** … in chunks of at most this many base64 characters (9 KiB of picture each), … */
+export const FRAME_CHUNK_CHARS = 12 * 1024;
 /** … so at most this many chunks. */
 export const MAX_FRAME_CHUNKS = Math.ceil((Math.ceil(MAX_FRAME_BYTES / 3) * 4) / FRAME_CHUNK_CHARS);
 
