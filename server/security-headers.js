@@ -8,7 +8,7 @@ export const SECURITY_HEADERS = {
 	'X-Frame-Options': 'DENY',
 	'Referrer-Policy': 'same-origin',
 	'Permissions-Policy':
-		'display-capture=(self), camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+		'display-capture=(self), camera=(self), microphone=(self), geolocation=(), payment=(), usb=()',
 	'Cross-Origin-Opener-Policy': 'same-origin'
 };
 

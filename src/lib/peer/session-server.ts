@@ -39,23 +39,8 @@ export interface SessionServer {
 	end(reason: EndReason): Promise<void>;
 }
 
-/** What a picture saved to the report shows. */
-export interface SnapshotMeta {
-	source: 'screen' | 'camera';
-	/** With an annotation's marks painted on it. */
-	annotated: boolean;
-}
-
-export type SnapshotResult =
-	{ ok: true; id: string; takenAt: string } | { ok: false; error: string };
-
 /** An agent's calls, on top: the report's events, leaving and handing over. */
 export interface AgentSessionServer extends SessionServer {
-	/** Saves a picture (PNG) into the session's report, where the server takes them. */
-	uploadSnapshot?(
-		png: Blob,
-		meta: { source: 'screen' | 'camera'; annotated: boolean }
-	): Promise<{ ok: true; id: string; takenAt: string } | { ok: false; error: string }>;
 	/** Stores a batch of report events; throws when it should be retried. */
 	postEvents(events: RecordedEvent[]): Promise<void>;
 	/** Leaves the session, handing ownership to `handOverTo` (a user ID) when given. */

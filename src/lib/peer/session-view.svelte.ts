@@ -13,9 +13,11 @@ import {
 	type AgentSessionServer,
 	type SessionServer,
 	type SnapshotMeta,
-	type SnapshotResult
+	type SnapshotUploadResult
 } from './session-server';
 import { SupportClient, type ClientFailure, type SupportClientOptions } from './support-client';
+import { CameraView } from './views/camera-view.svelte';
+import { VoiceView } from './views/voice-view.svelte';
 
 /**
  * The reactive view of one support session for the pages: `$state` mirrors of the client,
@@ -24,6 +26,10 @@ import { SupportClient, type ClientFailure, type SupportClientOptions } from './
  */
 export class SessionView {
 	readonly client: SupportClient;
+	/** The voice call: its state, our microphone, the voices we hear. */
+	readonly voice: VoiceView;
+	/** The customer's camera share. */
+	readonly camera: CameraView;
 	state = $state.raw<SessionState>({
 		status: 'waiting',
 		screen: 'not-shared',
@@ -68,6 +74,8 @@ export class SessionView {
 	constructor(options: SupportClientOptions) {
 		this.client = new SupportClient(options);
 		this.#server = options.server;
+		this.voice = new VoiceView(this.client);
+		this.camera = new CameraView(this.client);
 		this.annotation = $state.raw(this.client.session.annotation.state);
 		this.client.onChange(() => this.#sync());
 		const session = this.client.session;
@@ -178,7 +186,7 @@ export class SessionView {
 	}
 
 	/** Saves a picture into the session's report, where this side's server port can. */
-	async saveSnapshot(png: Blob, meta: SnapshotMeta): Promise<SnapshotResult> {
+	async saveSnapshot(png: Blob, meta: SnapshotMeta): Promise<SnapshotUploadResult> {
 		if (!this.#server.uploadSnapshot) return { ok: false, error: 'unavailable' };
 		try {
 			return await this.#server.uploadSnapshot(png, meta);

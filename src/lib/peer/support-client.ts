@@ -28,6 +28,7 @@ import {
 } from './media/screen';
 import { VOICE_KIND, voice } from './media/voice';
 import { VoiceMedia, type MicrophoneResult } from './media/voice-media';
+import { followVoice, type MicrophoneFailure } from './media/voice-follow';
 import { PeerDirectory } from './peer-directory';
 import type { IncomingData, PeerMessageChannel } from './peer-link';
 import type { SessionServer } from './session-server';
@@ -72,6 +73,7 @@ export class SupportClient {
 	readonly #camera: CameraShare;
 	/** How each agent asked for our screen (the screen kinds' encoding policy reads it). */
 	readonly #screenModes = new ScreenModes();
+	#microphoneFailure: MicrophoneFailure | null = null;
 	#endingLocally = false;
 	#endTask: Promise<void> = Promise.resolve();
 	#ended = false;
@@ -124,7 +126,27 @@ export class SupportClient {
 			ended,
 			changed
 		});
-		this.#camera = new CameraShare({ sender: this.#media.sender(CAMERA_KIND), ended, changed });
+		this.#camera = new CameraShare({
+			sender: this.#media.sender(CAMERA_KIND),
+			ended,
+			changed: () => {
+				// The browser ended the camera (unplugged, revoked): the agents are told.
+				if (!this.#camera.stream && this.session.camera.state.state !== 'off') {
+					this.session.camera.stopped();
+				}
+				changed();
+			}
+		});
+		// The microphone follows the session's voice call (the core decides who is in it).
+		followVoice(this.session.voice, this, (reason) => {
+			this.#microphoneFailure = reason;
+			this.#changed();
+		});
+		// An agent asks the customer's camera to pause or switch: done here, then told back.
+		this.session.camera.events.on('request', (action) => {
+			if (action === 'pause') this.pauseCamera('agent');
+			else void this.switchCamera();
+		});
 		this.#files = new FileChannels({
 			selfId: options.peerId,
 			peers: this.#peers,
@@ -382,7 +404,13 @@ export class SupportClient {
 	 * recipients (`setVoiceRecipients`), swapped into the voice calls placed ahead.
 	 */
 	startMicrophone(): Promise<MicrophoneResult> {
+		this.#microphoneFailure = null;
 		return this.#voice.start();
+	}
+
+	/** Why the microphone could not be had when we joined the voice call (we left it again). */
+	get microphoneFailure(): MicrophoneFailure | null {
+		return this.#microphoneFailure;
 	}
 
 	stopMicrophone(): Promise<void> {
@@ -400,26 +428,36 @@ export class SupportClient {
 	}
 
 	/** Captures the camera facing `facing` (the back one unless told) and sends it to the agents. */
-	shareCamera(facing?: CameraFacing): Promise<CameraResult> {
-		return this.#camera.share(facing);
+	async shareCamera(facing?: CameraFacing): Promise<CameraResult> {
+		const result = await this.#camera.share(facing);
+		if (result.ok) {
+			this.session.camera.started(this.#camera.facing ?? 'unknown', this.#camera.canSwitch);
+		}
+		return result;
 	}
 
 	/** Switches to the other camera (front/back, or the next one), without renegotiating. */
-	switchCamera(): Promise<CameraResult> {
-		return this.#camera.switch();
+	async switchCamera(): Promise<CameraResult> {
+		const result = await this.#camera.switch();
+		if (result.ok) this.session.camera.switched(this.#camera.facing ?? 'unknown');
+		return result;
 	}
 
-	/** The agents' picture goes black; the camera and the call stay. */
-	pauseCamera() {
+	/** The agents' picture goes black; the camera and the call stay. Only the customer resumes. */
+	pauseCamera(by: Role = 'customer') {
+		if (!this.#camera.stream || this.#camera.paused) return;
 		this.#camera.pause();
+		this.session.camera.paused(by);
 	}
 
 	resumeCamera() {
 		this.#camera.resume();
+		this.session.camera.resumed();
 	}
 
-	stopCamera(): Promise<void> {
-		return this.#camera.stop();
+	async stopCamera(): Promise<void> {
+		await this.#camera.stop();
+		this.session.camera.stopped();
 	}
 
 	async end(reason: EndReason): Promise<void> {

@@ -542,8 +542,7 @@ describe('codePointLength and normalizeName', () => {
 			voice: true,
 			multiAgent: true,
 			unattended: false,
-			removeCustomerAppAtEnd: false,
-			voice: true
+			removeCustomerAppAtEnd: false
 		});
 	});
 });
