@@ -209,7 +209,7 @@ export async function screenRun(ctx, size, variant, { text: withText = true } = 
 	const selector = variant.via === 'ponte' ? CUSTOMER_SCREEN_SELECTOR : 'video#remote';
 	try {
 		// A customer in another browser shares the screen its tab is on: bring the screen to front.
-		await ctx.afterShare?.();
+		await ctx.afterShare?.(share);
 		const latency = await measureLatency(ctx, share, size);
 		const text = withText ? await measureText(ctx, share, selector) : [];
 		return { size, variant, applied: share.applied ?? null, latency, text };

@@ -18,7 +18,7 @@ export function customerClient(ctx, options) {
  * and shares as soon as the button allows. Resolves once the agent shows the first frame.
  * `t0` is the Join click (the form's submit event), on the shared clock.
  */
-export async function ponteShare(ctx, { customerName, capture }) {
+export async function ponteShare(ctx, { customerName, capture, autoShareLabel, fakeMedia }) {
 	const { agent, agentPage } = ctx;
 	const sessionStart = await ctx.now(agentPage);
 	const { code } = await newSession(agentPage);
@@ -29,7 +29,13 @@ export async function ponteShare(ctx, { customerName, capture }) {
 	const customer = await customerClient(ctx, {
 		root: ctx.root,
 		baseUrl: ctx.server.url,
-		config: { autoShare: true, watchText: CUSTOMER_TEXTS, capture }
+		config: {
+			autoShare: true,
+			autoShareLabel,
+			fakeMedia: fakeMedia ?? ctx.fakeMedia,
+			watchText: CUSTOMER_TEXTS,
+			capture
+		}
 	});
 	try {
 		const page = await customer.context.newPage();
@@ -69,7 +75,14 @@ export async function ponteShare(ctx, { customerName, capture }) {
  */
 export async function bareShare(
 	ctx,
-	{ capture, mode = null, codecOrder = undefined, maxBitrate = null, preconnected = false }
+	{
+		capture,
+		mode = null,
+		codecOrder = undefined,
+		maxBitrate = null,
+		preconnected = false,
+		camera = false
+	}
 ) {
 	ctx.db ??= openDatabase(ctx.server.dataDir);
 	ctx.adminId ??= adminId(ctx.db);
@@ -94,7 +107,10 @@ export async function bareShare(
 		...options,
 		config: { reader: { ...ctx.readerConfig, selector: 'video#remote' } }
 	});
-	const customer = await customerClient(ctx, { ...options, config: { capture } });
+	const customer = await customerClient(ctx, {
+		...options,
+		config: { capture, fakeMedia: camera }
+	});
 	const close = () => Promise.all([agent.close(), customer.close()]);
 	try {
 		const agentPage = await agent.context.newPage();
@@ -134,7 +150,10 @@ export async function bareShare(
 			ticket: ticket('customer', customerId),
 			server
 		});
-		await customerPage.evaluate(() => window.bare.share());
+		await customerPage.evaluate(
+			(camera) => (camera ? window.bare.shareCamera() : window.bare.share()),
+			camera
+		);
 		const applied = await customerPage.evaluate(
 			({ remote, mode, maxBitrate }) => window.bare.call(remote, mode, maxBitrate),
 			{ remote: agentId, mode, maxBitrate }

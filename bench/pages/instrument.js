@@ -84,13 +84,52 @@
 		};
 	}
 
+	// Camera and microphone without devices or flags (the bench's Chromium has none: a fake
+	// device would also replace the tab it captures): a painted canvas at the app's camera size
+	// and an oscillator, the same for Ponte's pages and the bare ones.
+	if (config.fakeMedia && devices) {
+		const getUserMedia = devices.getUserMedia?.bind(devices);
+		devices.getUserMedia = async (constraints = {}) => {
+			const tracks = [];
+			if (constraints.video) {
+				const canvas = document.createElement('canvas');
+				canvas.width = 1280;
+				canvas.height = 720;
+				const context2d = canvas.getContext('2d');
+				let frame = 0;
+				const paint = () => {
+					frame++;
+					context2d.fillStyle = `hsl(${(frame * 3) % 360} 60% 50%)`;
+					context2d.fillRect(0, 0, canvas.width, canvas.height);
+					context2d.fillStyle = '#fff';
+					context2d.fillRect((frame * 8) % canvas.width, 300, 120, 120);
+				};
+				paint();
+				setInterval(paint, 1000 / 30);
+				tracks.push(...canvas.captureStream(30).getVideoTracks());
+			}
+			if (constraints.audio) {
+				const audio = new AudioContext();
+				const oscillator = audio.createOscillator();
+				oscillator.frequency.value = 440;
+				const destination = audio.createMediaStreamDestination();
+				oscillator.connect(destination);
+				oscillator.start();
+				tracks.push(...destination.stream.getAudioTracks());
+			}
+			mark('user-media');
+			return tracks.length ? new MediaStream(tracks) : getUserMedia(constraints);
+		};
+	}
+
 	// DOM watching: the Share screen button and texts that mark progress.
 	const watched = Object.entries(config.watchText ?? {});
 	let shareClicked = false;
 	function checkDom() {
 		if (config.autoShare && !shareClicked) {
+			const label = config.autoShareLabel ?? 'Share screen';
 			const button = [...document.querySelectorAll('button')].find(
-				(b) => b.textContent.trim() === 'Share screen' && !b.disabled
+				(b) => b.textContent.trim() === label && !b.disabled
 			);
 			if (button) {
 				shareClicked = true;
@@ -107,8 +146,7 @@
 			}
 		}
 		if (config.reader) {
-			const video = document.querySelector(config.reader.selector);
-			if (video) follow(video);
+			for (const video of document.querySelectorAll(config.reader.selector)) follow(video);
 		}
 	}
 	if (config.autoShare || watched.length || config.reader) {

@@ -43,6 +43,20 @@ window.bare = {
 		screen.getVideoTracks()[0].contentHint = 'detail';
 	},
 
+	/** The app's camera constraints (src/lib/peer/media/camera.ts), sent in place of the screen. */
+	async shareCamera() {
+		screen = await navigator.mediaDevices.getUserMedia({
+			video: {
+				facingMode: { ideal: 'environment' },
+				width: { ideal: 1280, max: 1280 },
+				height: { ideal: 720, max: 720 },
+				frameRate: { ideal: 30 }
+			},
+			audio: false
+		});
+		screen.getVideoTracks()[0].contentHint = 'motion';
+	},
+
 	/** Customer side: call the agent with the screen; `mode` applies screen-quality.ts. */
 	/**
 	 * Customer side: call the agent with the screen; `mode` applies screen-quality.ts, and
