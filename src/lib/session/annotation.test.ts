@@ -269,3 +269,20 @@ describe('annotation messages on the wire', () => {
 		});
 	});
 });
+
+describe('AnnotationBoard: the agent reloads', () => {
+	it('drops the picture of an agent page that restarted', async () => {
+		const { c, a } = await pair();
+		a.annotation.begin(frame(100));
+		await settle();
+		expect(c.annotation.state.active).toBe(true);
+		// The agent's page reloads under the same peer ID: a new session instance, a new epoch.
+		const reloaded = session('agent', 'Marco');
+		const [cChannel, aChannel] = createMessageChannelPair();
+		c.addPeer('a', 'agent', cChannel);
+		reloaded.addPeer('c', 'customer', aChannel);
+		await settle();
+		expect(c.annotation.state.active).toBe(false);
+		void a;
+	});
+});

@@ -214,6 +214,13 @@ export class AnnotationBoard implements SessionPart {
 		}
 	}
 
+	peerRestarted(peerId: string) {
+		// The agent drawing reloaded its page: its annotation went with the page.
+		if (peerId === this.#drawer && this.#state.active && !this.#state.mine) {
+			this.#finish(this.#state, false);
+		}
+	}
+
 	peerForgotten(peerId: string) {
 		// The agent drawing left: its marks go with it.
 		if (peerId === this.#drawer && this.#state.active) this.#finish(this.#state, false);

@@ -111,10 +111,13 @@ export class ReliableDelivery {
 	}
 
 	/** A hello from `peerId` names its instance; a new instance (a reload) counts from 1 again. */
-	hello(peerId: string, epoch: string): void {
+	/** Notes the peer's epoch; true when it changed (the peer restarted: a reload). */
+	hello(peerId: string, epoch: string): boolean {
 		const from = this.#receivedFrom(peerId);
-		if (from.epoch !== null && from.epoch !== epoch) from.applied = 0;
+		const restarted = from.epoch !== null && from.epoch !== epoch;
+		if (restarted) from.applied = 0;
 		from.epoch = epoch;
+		return restarted;
 	}
 
 	/** True when `seq` from `peerId` is new (to be applied); a re-send is not. */

@@ -55,6 +55,8 @@ export interface SessionPart {
 	peerConnected?(peer: PartPeer): void;
 	/** A peer's channel went (it may come back). */
 	peerDisconnected?(peerId: string): void;
+	/** A peer came back as a new page instance (it reloaded): its earlier state is gone. */
+	peerRestarted?(peerId: string): void;
 	/** A peer gone for good. */
 	peerForgotten?(peerId: string): void;
 	/** The session ended. */

@@ -666,7 +666,10 @@ export class SupportSession {
 	}
 
 	#receiveHello(peer: ConnectedPeer, name: string, epoch: string | undefined): void {
-		if (epoch !== undefined) this.#delivery.hello(peer.peerId, epoch);
+		if (epoch !== undefined && this.#delivery.hello(peer.peerId, epoch)) {
+			// A new page instance: what it said before (an annotation, a call) is gone with it.
+			for (const part of this.#allParts) part.peerRestarted?.(peer.peerId);
+		}
 		const firstHello = peer.name === null;
 		peer.name = name;
 		if (firstHello) this.#addSystemMessage('joined', name);
