@@ -7,7 +7,7 @@ import type { CameraFacing, CameraResult, SupportClient } from '../support-clien
 
 export class CameraView {
 	readonly #client: SupportClient;
-	share = $state.raw<CameraShareState>();
+	share: CameraShareState;
 	/** Customer side: our camera while shared. */
 	local = $state.raw<MediaStream | null>(null);
 	/** Agent side: the customer's camera. */
@@ -21,7 +21,7 @@ export class CameraView {
 
 	constructor(client: SupportClient) {
 		this.#client = client;
-		this.share = client.session.camera.state;
+		this.share = $state.raw(client.session.camera.state);
 		if (typeof navigator !== 'undefined') {
 			const capabilities = client.capabilities();
 			this.canShareScreen = capabilities.screen;

@@ -8,7 +8,7 @@ import type { SupportClient } from '../support-client';
 
 export class VoiceView {
 	readonly #client: SupportClient;
-	call = $state.raw<VoiceCallState>();
+	call: VoiceCallState;
 	/** The session allows voice (the group's Voice setting). */
 	available = $state(false);
 	/** Our captured microphone while in the call. */
@@ -22,7 +22,7 @@ export class VoiceView {
 
 	constructor(client: SupportClient) {
 		this.#client = client;
-		this.call = client.session.voice.state;
+		this.call = $state.raw(client.session.voice.state);
 		client.onChange(() => this.#sync());
 		client.session.voice.events.on('activity', (activity) => (this.activity = activity));
 		this.#sync();
