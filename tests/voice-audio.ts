@@ -49,7 +49,10 @@ interface Evaluator {
 export function remoteVoiceEnergy(page: Evaluator, windowMs = 600): Promise<number> {
 	return page.evaluate(async (ms: number) => {
 		type Meter = { context: AudioContext; analyser: AnalyserNode };
-		const w = window as unknown as { __voiceMeters?: Map<MediaStream, Meter> };
+		const w = window as unknown as {
+			__voiceMeters?: Map<MediaStream, Meter>;
+			__voiceContext?: AudioContext;
+		};
 		const meters = (w.__voiceMeters ??= new Map());
 		const streams = [...document.querySelectorAll<HTMLAudioElement>('audio[data-voice-peer]')]
 			.map((audio) => audio.srcObject)
@@ -58,14 +61,18 @@ export function remoteVoiceEnergy(page: Evaluator, windowMs = 600): Promise<numb
 		for (const stream of streams) {
 			let meter = meters.get(stream);
 			if (!meter) {
-				const context = new AudioContext();
+				const context = (w.__voiceContext ??= new AudioContext());
 				const analyser = context.createAnalyser();
 				analyser.fftSize = 2048;
 				context.createMediaStreamSource(stream).connect(analyser);
 				meter = { context, analyser };
 				meters.set(stream, meter);
 			}
-			await meter.context.resume();
+			// Firefox may hold an AudioContext without a gesture: never wait on it for ever.
+			await Promise.race([
+				meter.context.resume(),
+				new Promise((resolve) => setTimeout(resolve, 1000))
+			]);
 			active.push(meter);
 		}
 		if (active.length === 0) return 0;
