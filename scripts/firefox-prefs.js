@@ -8,6 +8,8 @@ export const FIREFOX_PREFS = {
 	// Video plays without a gesture, as Chromium's --autoplay-policy=no-user-gesture-required.
 	'media.autoplay.default': 0,
 	'media.autoplay.blocking_policy': 0,
+	// Web Audio too (the voice tests measure what a page hears with an AnalyserNode).
+	'media.autoplay.block-webaudio': false,
 	// No first-run pages and no background traffic (puppeteer sets most of these already).
 	'browser.aboutwelcome.enabled': false,
 	'browser.shell.checkDefaultBrowser': false,

@@ -1,0 +1,2 @@
+export { default as RemoteVoices } from './RemoteVoices.svelte';
+export { default as VoiceControls } from './VoiceControls.svelte';
