@@ -16,6 +16,7 @@ export class VoiceView {
 	/** Why we could not join (the microphone was refused, or there is none). */
 	failure = $state<MicrophoneFailure | null>(null);
 	/** The voices to play: the peers in the call with us, by peer ID. */
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole, never mutated
 	voices = $state.raw<ReadonlyMap<string, MediaStream>>(new Map());
 	/** The last thing that happened, for the live region. */
 	activity = $state.raw<VoiceActivity | null>(null);
@@ -36,10 +37,10 @@ export class VoiceView {
 		this.microphone = client.microphone;
 		this.failure = client.microphoneFailure;
 		const audible = voice.audiblePeers;
-		const voices = new Map<string, MediaStream>();
-		for (const [peerId, stream] of client.remoteVoices) {
-			if (audible.has(peerId)) voices.set(peerId, stream);
-		}
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole, never mutated
+		const voices: ReadonlyMap<string, MediaStream> = new Map(
+			[...client.remoteVoices].filter(([peerId]) => audible.has(peerId))
+		);
 		if (!sameVoices(this.voices, voices)) this.voices = voices;
 	}
 
