@@ -20,8 +20,12 @@ async function expectAccessible(page: Page, state: string) {
 		.filter((v) => v.id === 'color-contrast')
 		.map((v) => ({
 			...v,
-			// An aria-hidden arrow glyph is decoration, not text to measure.
-			nodes: v.nodes.filter((n) => !/only non-text characters/.test(n.failureSummary ?? ''))
+			// An aria-hidden arrow glyph is decoration, not text to measure; text under an open
+			// dialog (the incoming-file one floats over the chat) is not seen until it closes.
+			nodes: v.nodes.filter(
+				(n) =>
+					!/only non-text characters|overlapped by another element/.test(n.failureSummary ?? '')
+			)
 		}))
 		.filter((v) => v.nodes.length > 0);
 	expect.soft(unmeasured.map(describe), `unmeasured contrast on ${state}`).toEqual([]);

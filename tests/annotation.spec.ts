@@ -207,11 +207,8 @@ test('the agent annotates a frozen frame and the customer sees the same marks, l
 	);
 	await expect(surface).toBeHidden();
 	await expect(agent.getByLabel('Customer screen')).toBeVisible();
-	// TODO(merge): once `uploadSnapshot` (SessionServer port, src/lib/peer/session-server.ts) is
-	// wired, expect 'Picture saved to the report' here and the picture in the session's report.
-	// Without it this branch says honestly that it could not save.
 	await expect(
-		agent.getByRole('status').filter({ hasText: 'The picture could not be saved to the report.' })
+		agent.getByRole('status').filter({ hasText: 'Picture saved to the report' })
 	).toBeVisible();
 
 	// A second annotation starts afresh.
