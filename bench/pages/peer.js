@@ -6,6 +6,8 @@ const remote = /** @type {HTMLVideoElement} */ (document.getElementById('remote'
 
 let peer = null;
 let screen = null;
+/** The kind the calls name (signaling relays a media call by its kind): the screen or the camera. */
+let kind = 'screen';
 /** Functions from src/lib/peer/screen-quality.ts, when the bench loads them. */
 let screenQuality = null;
 
@@ -55,6 +57,7 @@ window.bare = {
 			audio: false
 		});
 		screen.getVideoTracks()[0].contentHint = 'motion';
+		kind = 'camera';
 	},
 
 	/** Customer side: call the agent with the screen; `mode` applies screen-quality.ts. */
@@ -64,7 +67,7 @@ window.bare = {
 	 */
 	async call(remoteId, mode = null, maxBitrate = null) {
 		mark('bare-call');
-		const call = peer.call(remoteId, screen);
+		const call = peer.call(remoteId, screen, { metadata: { kind } });
 		const sender = call.peerConnection.getSenders().find((s) => s.track?.kind === 'video');
 		const applied =
 			mode && screenQuality ? await screenQuality.applyScreenMode(sender, mode) : null;
@@ -106,7 +109,7 @@ window.bare.callWithPlaceholder = (remoteId) => {
 	const canvas = document.createElement('canvas');
 	canvas.width = 16;
 	canvas.height = 16;
-	placeholderCall = peer.call(remoteId, canvas.captureStream(0));
+	placeholderCall = peer.call(remoteId, canvas.captureStream(0), { metadata: { kind: 'screen' } });
 	return new Promise((resolve) => {
 		const pc = placeholderCall.peerConnection;
 		const check = () => pc.connectionState === 'connected' && resolve();
