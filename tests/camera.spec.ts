@@ -3,7 +3,7 @@
 // a phone-sized touch customer whose browser cannot share its screen gets the camera first.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { expectAdvancingFrames, startSession } from './helpers';
 
 const SHOTS = '/tmp/shots';
@@ -16,6 +16,11 @@ test('the customer shares the camera; the agent pauses it, only the customer res
 	await expect(s.customer.getByText('Your camera is shared with')).toBeVisible();
 	await expectAdvancingFrames(s.agent, 'Customer camera');
 	await expect(s.agent.getByText('Camera shared')).toBeVisible();
+	// The camera instead of the screen: neither side reads as if nothing were shared.
+	await expect(s.agent.getByText('Connected · Carla Camera is sharing the camera')).toBeVisible();
+	await expect(
+		s.customer.getByText('Sharing your camera: Administrator cannot see your screen')
+	).toBeVisible();
 	// One fake camera in Chromium: nothing to switch to.
 	await expect(s.customer.getByRole('button', { name: 'Switch camera' })).toHaveCount(0);
 	await expect(s.agent.getByRole('button', { name: 'Switch camera' })).toBeDisabled();
@@ -106,5 +111,105 @@ test('on a phone without screen sharing the camera comes first, and survives a r
 	});
 	await expect(customer.getByText(/Connected securely/)).toBeVisible();
 	await expectAdvancingFrames(agent, 'Customer camera');
+	await s.close();
+});
+
+/**
+ * A phone's two cameras, each a painted canvas of its own colour that says which way it faces
+ * (Chromium's fake device is one camera that faces nowhere). Every other capture is the real one.
+ */
+async function twoCameras(context: BrowserContext) {
+	await context.addInitScript(() => {
+		const cameras = {
+			'front-camera': { facing: 'user', colour: '#d00000' },
+			'back-camera': { facing: 'environment', colour: '#0060d0' }
+		} as const;
+		type Id = keyof typeof cameras;
+		const realGetUserMedia = MediaDevices.prototype.getUserMedia;
+		const realEnumerate = MediaDevices.prototype.enumerateDevices;
+		const paint = (id: Id) => {
+			const canvas = document.createElement('canvas');
+			canvas.width = 640;
+			canvas.height = 480;
+			const g = canvas.getContext('2d')!;
+			let frame = 0;
+			setInterval(() => {
+				g.fillStyle = cameras[id].colour;
+				g.fillRect(0, 0, 640, 480);
+				g.fillStyle = '#ffffff';
+				g.fillRect((frame++ * 8) % 640, 0, 8, 24);
+			}, 33);
+			const track = canvas.captureStream(30).getVideoTracks()[0];
+			const settings = track.getSettings.bind(track);
+			track.getSettings = () => ({ ...settings(), deviceId: id, facingMode: cameras[id].facing });
+			return new MediaStream([track]);
+		};
+		MediaDevices.prototype.enumerateDevices = async function () {
+			const others = (await realEnumerate.call(this)).filter((d) => d.kind !== 'videoinput');
+			const groupId = 'phone';
+			return [
+				...others,
+				...(Object.keys(cameras) as Id[]).map(
+					(deviceId) =>
+						({ deviceId, groupId, kind: 'videoinput', label: deviceId }) as MediaDeviceInfo
+				)
+			];
+		};
+		MediaDevices.prototype.getUserMedia = async function (constraints) {
+			const video = constraints?.video;
+			if (!video) return realGetUserMedia.call(this, constraints);
+			const asked = typeof video === 'object' ? video : {};
+			const exact = (asked.deviceId as { exact?: string } | undefined)?.exact;
+			const facing = (asked.facingMode as { ideal?: string } | undefined)?.ideal;
+			const id: Id =
+				exact === 'front-camera' || exact === 'back-camera'
+					? exact
+					: facing === 'user'
+						? 'front-camera'
+						: 'back-camera';
+			return paint(id);
+		};
+	});
+}
+
+/** The colour at the middle of the agent's Customer camera: 'red', 'blue' or something else. */
+function cameraColour(page: Page) {
+	return page.getByLabel('Customer camera').evaluate((video: HTMLVideoElement) => {
+		const canvas = document.createElement('canvas');
+		canvas.width = video.videoWidth;
+		canvas.height = video.videoHeight;
+		const g = canvas.getContext('2d')!;
+		g.drawImage(video, 0, 0);
+		const [r, , b] = g.getImageData(canvas.width / 2, canvas.height / 2, 1, 1).data;
+		return r > 150 && b < 80 ? 'red' : b > 150 && r < 80 ? 'blue' : `rgb ${r},${b}`;
+	});
+}
+
+test('Switch camera: the customer and the agent switch between a front and a back camera', async ({
+	browser
+}) => {
+	const s = await startSession(browser, {
+		customerName: 'Sara Switch',
+		prepareCustomer: twoCameras
+	});
+	await s.customer.getByRole('button', { name: 'Share camera' }).click();
+	await expectAdvancingFrames(s.agent, 'Customer camera');
+	// The back camera first: what a customer points at a device.
+	await expect(s.agent.getByText('Camera shared · rear camera')).toBeVisible();
+	await expect.poll(() => cameraColour(s.agent)).toBe('blue');
+	// The customer's own preview plays too.
+	await expectAdvancingFrames(s.customer, 'Your camera');
+
+	await s.customer.getByRole('button', { name: 'Switch camera' }).click();
+	await expect(s.agent.getByText('Camera shared · front camera')).toBeVisible();
+	await expect.poll(() => cameraColour(s.agent)).toBe('red');
+	await expectAdvancingFrames(s.agent, 'Customer camera');
+	await expectAdvancingFrames(s.customer, 'Your camera');
+
+	// The agent asks; the customer's page switches back.
+	await s.agent.getByRole('button', { name: 'Switch camera' }).click();
+	await expect(s.agent.getByText('Camera shared · rear camera')).toBeVisible();
+	await expect.poll(() => cameraColour(s.agent)).toBe('blue');
+	await expectAdvancingFrames(s.agent, 'Customer camera');
 	await s.close();
 });

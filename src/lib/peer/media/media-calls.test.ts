@@ -56,19 +56,21 @@ afterEach(() => {
 });
 
 describe('MediaCalls: after the join', () => {
-	it('calls voice and the camera only once the screen call has connected, and a moment after', async () => {
+	it('calls the camera at dial, voice only once the join is done and a moment after', async () => {
 		const { link, events, verified, kindsCalled } = customerCalls();
-		// No screen call at dial: its placeholder is a canvas, and Node has none.
+		// No screen call at dial here: its placeholder is a canvas, and Node has none.
 		events.emit('dialing', 'agent-1');
-		expect(kindsCalled()).toEqual([]);
+		expect(kindsCalled()).toEqual(['camera']);
 
 		const agent = peer('agent-1', 'agent');
 		verified.set('agent-1', agent);
 		events.emit('adopted', agent);
+		// The early camera call is the peer's call now, not placed again.
+		expect(kindsCalled()).toEqual(['camera']);
 		await vi.advanceTimersByTimeAsync(1900);
-		expect(kindsCalled()).toEqual([]);
+		expect(kindsCalled()).toEqual(['camera']);
 		await vi.advanceTimersByTimeAsync(100);
-		expect(kindsCalled()).toEqual(['voice', 'camera']);
+		expect(kindsCalled()).toEqual(['camera', 'voice']);
 		expect(link.calls.every((c) => c.remote === 'agent-1')).toBe(true);
 	});
 
@@ -76,24 +78,25 @@ describe('MediaCalls: after the join', () => {
 		const { calls, link, events, verified, kindsCalled } = customerCalls();
 		const agent = peer('agent-1', 'agent');
 		verified.set('agent-1', agent);
-		let connected: () => void = () => {};
+		const settle: (() => void)[] = [];
+		const connected = () => settle.forEach((resolve) => resolve());
 		const original = link.call.bind(link);
 		link.call = (remote, stream, metadata, options) => {
 			const call = original(remote, stream, metadata, options);
-			link.calls.at(-1)!.whenSettled = new Promise<void>((resolve) => (connected = resolve));
+			link.calls.at(-1)!.whenSettled = new Promise<void>((resolve) => settle.push(resolve));
 			return call;
 		};
 		// We share already: the screen call is placed at once, and connects slowly.
 		calls.sender('screen')!.start(fakeStream('video'));
 		events.emit('adopted', agent);
-		expect(kindsCalled()).toEqual(['screen']);
+		expect(kindsCalled()).toEqual(['screen', 'camera']);
 		await vi.advanceTimersByTimeAsync(2000);
-		expect(kindsCalled()).toEqual(['screen']);
+		expect(kindsCalled()).toEqual(['screen', 'camera']);
 		connected();
 		await vi.advanceTimersByTimeAsync(1499);
-		expect(kindsCalled()).toEqual(['screen']);
+		expect(kindsCalled()).toEqual(['screen', 'camera']);
 		await vi.advanceTimersByTimeAsync(1);
-		expect(kindsCalled()).toEqual(['screen', 'voice', 'camera']);
+		expect(kindsCalled()).toEqual(['screen', 'camera', 'voice']);
 	});
 
 	it('gives up waiting for a call that does not connect after 3 s', async () => {
@@ -109,8 +112,8 @@ describe('MediaCalls: after the join', () => {
 		calls.sender('screen')!.start(fakeStream('video'));
 		events.emit('adopted', agent);
 		await vi.advanceTimersByTimeAsync(500 + 3000 + 1499);
-		expect(kindsCalled()).toEqual(['screen']);
+		expect(kindsCalled()).toEqual(['screen', 'camera']);
 		await vi.advanceTimersByTimeAsync(1);
-		expect(kindsCalled()).toEqual(['screen', 'voice', 'camera']);
+		expect(kindsCalled()).toEqual(['screen', 'camera', 'voice']);
 	});
 });

@@ -114,10 +114,10 @@ describe('media kinds', () => {
 		expect(carries(agents, 'agent', 'agent')).toBe(false);
 	});
 
-	it('places the screen ahead at dial, voice and the camera after the join, with Opus FEC for voice', () => {
+	it('places the screen and the camera ahead at dial, voice after the join, with Opus FEC for voice', () => {
 		expect(customerScreen(modes).ahead).toBe('dial');
 		expect(voice().ahead).toBe('after-join');
-		expect(customerCamera().ahead).toBe('after-join');
+		expect(customerCamera().ahead).toBe('dial');
 		expect(voice().sdp?.('a=rtpmap:111 opus/48000/2\r\n')).toBe(
 			'a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\n'
 		);

@@ -1,0 +1,41 @@
+// One camera flow across browsers: a Firefox customer shares its fake camera with a Chromium
+// agent, whose Customer camera advances; the agent pauses it, only the customer resumes it.
+import { expectAdvancingFrames, logIn, newClient, newSession } from './helpers';
+import { expect, test } from './firefox';
+
+test.describe.configure({ timeout: 120_000 });
+const SLOW = { timeout: 30_000 };
+
+test("a Firefox customer shares its camera: the Chromium agent's Customer camera advances, pause and resume", async ({
+	browser,
+	firefox
+}) => {
+	const agentContext = await newClient(browser);
+	const agent = await agentContext.newPage();
+	await logIn(agent);
+	const { code } = await newSession(agent);
+	const customer = await firefox.newPage();
+	await customer.goto('/');
+	await customer.fill('Session code', code);
+	await customer.fill('Your name', 'Maria Rossi');
+	await customer.click('button', 'Join');
+	await customer.waitForURL(/\/session$/);
+	await customer.waitForText('Connected securely');
+	await expect(agent.getByRole('heading', { name: 'Session with Maria Rossi' })).toBeVisible(SLOW);
+
+	await customer.click('button', 'Share camera');
+	await customer.waitForText('Your camera is shared with');
+	await expectAdvancingFrames(agent, 'Customer camera', SLOW);
+	await expect(agent.getByText('Camera shared')).toBeVisible(SLOW);
+
+	await agent.getByRole('button', { name: 'Pause camera' }).click();
+	await customer.waitFor('button', 'Resume camera');
+	await expect(agent.getByText('Camera paused: only the customer can resume it')).toBeVisible(SLOW);
+	await customer.click('button', 'Resume camera');
+	await expect(agent.getByText('Camera shared')).toBeVisible(SLOW);
+	await expectAdvancingFrames(agent, 'Customer camera', SLOW);
+
+	await customer.click('button', 'Stop camera');
+	await expect(agent.getByLabel('Customer camera')).toBeHidden(SLOW);
+	await agentContext.close();
+});
