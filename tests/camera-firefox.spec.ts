@@ -1,7 +1,7 @@
 // One camera flow across browsers: a Firefox customer shares its fake camera with a Chromium
 // agent, whose Customer camera advances; the agent pauses it, only the customer resumes it.
-import { expectAdvancingFrames, logIn, newClient, newSession } from './helpers';
-import { expect, test } from './firefox';
+import { expectAdvancingFrames } from './helpers';
+import { expect, firefoxCustomer, test } from './firefox';
 
 test.describe.configure({ timeout: 120_000 });
 const SLOW = { timeout: 30_000 };
@@ -10,18 +10,7 @@ test("a Firefox customer shares its camera: the Chromium agent's Customer camera
 	browser,
 	firefox
 }) => {
-	const agentContext = await newClient(browser);
-	const agent = await agentContext.newPage();
-	await logIn(agent);
-	const { code } = await newSession(agent);
-	const customer = await firefox.newPage();
-	await customer.goto('/');
-	await customer.fill('Session code', code);
-	await customer.fill('Your name', 'Maria Rossi');
-	await customer.click('button', 'Join');
-	await customer.waitForURL(/\/session$/);
-	await customer.waitForText('Connected securely');
-	await expect(agent.getByRole('heading', { name: 'Session with Maria Rossi' })).toBeVisible(SLOW);
+	const { agent, customer, close } = await firefoxCustomer(browser, firefox);
 
 	await customer.click('button', 'Share camera');
 	await customer.waitForText('Your camera is shared with');
@@ -37,5 +26,5 @@ test("a Firefox customer shares its camera: the Chromium agent's Customer camera
 
 	await customer.click('button', 'Stop camera');
 	await expect(agent.getByLabel('Customer camera')).toBeHidden(SLOW);
-	await agentContext.close();
+	await close();
 });

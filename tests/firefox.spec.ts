@@ -8,13 +8,11 @@ import type { Browser, Page } from '@playwright/test';
 import {
 	expectAdvancingFrames,
 	join,
-	logIn,
 	newClient,
-	newSession,
 	privateFileDigest,
 	saveToPrivateFiles
 } from './helpers';
-import { expect, test, type Firefox, type FirefoxPage } from './firefox';
+import { expect, firefoxCustomer, test, type Firefox, type FirefoxPage } from './firefox';
 
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -25,29 +23,6 @@ test.describe.configure({ timeout: 120_000 });
 
 function randomFile(name: string, size: number) {
 	return { name, mimeType: 'application/octet-stream', buffer: crypto.randomBytes(size) };
-}
-
-/** A Chromium agent (saving to its private files) starts a session; a Firefox customer joins. */
-async function firefoxCustomer(
-	browser: Browser,
-	firefox: Firefox,
-	{ name = 'Maria Rossi', locale }: { name?: string; locale?: string } = {}
-) {
-	const agentContext = await newClient(browser);
-	await saveToPrivateFiles(agentContext);
-	const agent = await agentContext.newPage();
-	await logIn(agent);
-	const { code, sessionId } = await newSession(agent);
-	const customer = await firefox.newPage({ locale });
-	await customer.goto('/');
-	const italian = locale?.startsWith('it');
-	await customer.fill(italian ? 'Codice sessione' : 'Session code', code);
-	await customer.fill(italian ? 'Il tuo nome' : 'Your name', name);
-	await customer.click('button', italian ? 'Partecipa' : 'Join');
-	await customer.waitForURL(/\/session$/);
-	await customer.waitForText(italian ? 'Connessione sicura' : 'Connected securely');
-	await expect(agent.getByRole('heading', { name: `Session with ${name}` })).toBeVisible(SLOW);
-	return { agent, customer, code, sessionId, close: () => agentContext.close() };
 }
 
 /** A Firefox agent logs in and starts a session; a Chromium customer joins it. */

@@ -6,10 +6,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type Browser as ChromiumBrowser } from '@playwright/test';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { E2E } from '../playwright.config';
 import { FIREFOX_PREFS } from '../scripts/firefox-prefs.js';
+import { logIn, newClient, newSession, saveToPrivateFiles } from './helpers';
 
 /** Long enough for a cross-browser step on a busy 2-core machine. */
 const TIMEOUT = 30_000;
@@ -190,5 +191,30 @@ export const test = base.extend<{ firefox: Firefox }>({
 		await Promise.all(browsers.map((browser) => browser.close()));
 	}
 });
+
+/** A Chromium agent (saving to its private files) starts a session; a Firefox customer joins. */
+export async function firefoxCustomer(
+	browser: ChromiumBrowser,
+	firefox: Firefox,
+	{ name = 'Maria Rossi', locale }: { name?: string; locale?: string } = {}
+) {
+	const agentContext = await newClient(browser);
+	await saveToPrivateFiles(agentContext);
+	const agent = await agentContext.newPage();
+	await logIn(agent);
+	const { code, sessionId } = await newSession(agent);
+	const customer = await firefox.newPage({ locale });
+	await customer.goto('/');
+	const italian = locale?.startsWith('it');
+	await customer.fill(italian ? 'Codice sessione' : 'Session code', code);
+	await customer.fill(italian ? 'Il tuo nome' : 'Your name', name);
+	await customer.click('button', italian ? 'Partecipa' : 'Join');
+	await customer.waitForURL(/\/session$/);
+	await customer.waitForText(italian ? 'Connessione sicura' : 'Connected securely');
+	await expect(agent.getByRole('heading', { name: `Session with ${name}` })).toBeVisible({
+		timeout: 30_000
+	});
+	return { agent, customer, code, sessionId, close: () => agentContext.close() };
+}
 
 export { expect };

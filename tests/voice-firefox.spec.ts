@@ -1,8 +1,7 @@
 // One voice flow across browsers: a Firefox customer (its fake microphone) with a Chromium
 // agent (the generated tone). Each side measures the other's voice on its remote track.
 import { CHROMIUM_ARGS } from '../playwright.config';
-import { logIn, newClient, newSession } from './helpers';
-import { expect, test } from './firefox';
+import { expect, firefoxCustomer, test } from './firefox';
 import { remoteVoiceEnergy, writeVoiceTone } from './voice-audio';
 
 const TONE = writeVoiceTone('test-results/voice/voice-tone.wav');
@@ -19,18 +18,7 @@ test('a Firefox customer answers a Chromium agent: the agent hears them, Firefox
 	browser,
 	firefox
 }) => {
-	const agentContext = await newClient(browser);
-	const agent = await agentContext.newPage();
-	await logIn(agent);
-	const { code } = await newSession(agent);
-	const customer = await firefox.newPage();
-	await customer.goto('/');
-	await customer.fill('Session code', code);
-	await customer.fill('Your name', 'Maria Rossi');
-	await customer.click('button', 'Join');
-	await customer.waitForURL(/\/session$/);
-	await customer.waitForText('Connected securely');
-	await expect(agent.getByRole('heading', { name: 'Session with Maria Rossi' })).toBeVisible(SLOW);
+	const { agent, customer, close } = await firefoxCustomer(browser, firefox);
 
 	await agent.getByRole('button', { name: 'Start voice' }).click();
 	await customer.waitForText('Administrator is calling');
@@ -66,5 +54,5 @@ test('a Firefox customer answers a Chromium agent: the agent hears them, Firefox
 	await customer.click('button', 'End voice');
 	await expect(agent.getByRole('button', { name: 'End voice' })).toBeHidden(SLOW);
 	console.log(`Firefox voice energy (RMS): ${JSON.stringify(energy)}`);
-	await agentContext.close();
+	await close();
 });

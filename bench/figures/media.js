@@ -41,15 +41,6 @@ async function ponteCamera(ctx, name) {
 		fakeMedia: true
 	});
 	try {
-		// BENCH_MARKS=1: each run's marks from the Join click, to see where the time goes.
-		if (process.env.BENCH_MARKS) {
-			const since = (client) =>
-				client.marks
-					.filter((m) => m.at >= share.t0)
-					.map((m) => `${m.name}+${Math.round(m.at - share.t0)}`)
-					.join(' ');
-			console.error(`customer: ${since(share.customer)}\nagent: ${since(ctx.agent)}`);
-		}
 		return share.firstFrame - share.t0;
 	} finally {
 		await share.close();

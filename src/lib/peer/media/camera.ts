@@ -2,10 +2,9 @@
  * The camera kind: the customer's camera (a phone's back camera showing a router's lights, a
  * label), sent to every agent. Its calls are placed ahead with a blank picture when a peer is
  * dialed, beside the screen's, so sharing only swaps the camera in: a customer who shares the
- * camera at once (a phone has nothing else) waits for no negotiation. Measured with
- * `npm run bench -- --only=join,media`: join → first camera frame 1.85× → 1.57× a bare camera
- * call, the screen's join within noise. Encoded for motion: the frame rate kept, the resolution
- * given up first.
+ * camera at once (a phone has nothing else) waits for no negotiation (`npm run bench --
+ * --only=media` measures it against a bare camera call). Encoded for motion: the frame rate
+ * kept, the resolution given up first.
  */
 import type { MediaKind } from './media-kind';
 import { blankCanvasStream } from './placeholders';
