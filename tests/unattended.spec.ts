@@ -174,9 +174,15 @@ test('an available computer: the agent connects with its password and sees the s
 	await connectWith(s.agent, 'Shop PC', 'not the password at all');
 	await expect(deviceRow(s.agent, 'Shop PC').getByRole('status')).toHaveText('Wrong password.');
 
-	// From here on nobody touches the customer's page.
+	// From here on nobody touches the customer's page. The session page's data is held back
+	// past the list's 5 s refresh, which must not cancel the move to the session.
+	await s.agent.route('**/agent/sessions/*/__data.json**', async (route) => {
+		await new Promise((resolve) => setTimeout(resolve, 5_500));
+		await route.continue();
+	});
 	await connectWith(s.agent, 'Shop PC', PASSWORD);
 	await expect(s.agent).toHaveURL(/\/agent\/sessions\/[\w-]+$/);
+	await s.agent.unrouteAll();
 	await expectAdvancingFrames(s.agent, 'Customer screen');
 	await expect(
 		device.getByText('Unattended Cleo is connected to this computer without you')
