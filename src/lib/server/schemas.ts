@@ -1,6 +1,10 @@
 import * as v from 'valibot';
 import { MAX_CHAT_LENGTH, MAX_NAME_LENGTH } from '$lib/session/protocol';
-import { MAX_CODE_LIFETIME_MINUTES, MAX_FILE_SIZE_LIMIT_MB } from '$lib/settings';
+import {
+	MAX_CODE_LIFETIME_MINUTES,
+	MAX_FILE_SIZE_LIMIT_MB,
+	MAX_RECORDING_RETENTION_DAYS
+} from '$lib/settings';
 import { MIN_PASSWORD_LENGTH } from './passwords';
 
 /** Every request body is checked here, at the edge, with one schema each. */
@@ -195,7 +199,14 @@ const FeaturesSchema = v.strictObject({
 	voice: v.boolean(),
 	multiAgent: v.boolean(),
 	unattended: v.boolean(),
-	removeCustomerAppAtEnd: v.boolean()
+	removeCustomerAppAtEnd: v.boolean(),
+	record: v.boolean(),
+	recordingRetentionDays: v.pipe(
+		v.number(),
+		v.integer(),
+		v.minValue(1),
+		v.maxValue(MAX_RECORDING_RETENTION_DAYS)
+	)
 });
 export const ClusterSessionEvent = v.variant('event', [
 	v.strictObject({
@@ -316,7 +327,9 @@ export const GroupForm = v.object({
 	voice: checkbox,
 	multiAgent: checkbox,
 	codeLifetimeMinutes: optionalNumber('Code lifetime', 1, MAX_CODE_LIFETIME_MINUTES),
-	removeCustomerAppAtEnd: checkbox
+	removeCustomerAppAtEnd: checkbox,
+	recordSessions: checkbox,
+	recordingRetentionDays: wholeNumber('Keep recordings for', 1, MAX_RECORDING_RETENTION_DAYS)
 });
 
 export const GroupIdForm = v.object({ groupId: ID });
@@ -330,7 +343,9 @@ export const OverridesForm = v.object({
 	voice: TRI_STATE,
 	multiAgent: TRI_STATE,
 	codeLifetimeMinutes: optionalNumber('Code lifetime', 1, MAX_CODE_LIFETIME_MINUTES),
-	removeCustomerAppAtEnd: TRI_STATE
+	removeCustomerAppAtEnd: TRI_STATE,
+	recordSessions: TRI_STATE,
+	recordingRetentionDays: optionalNumber('Keep recordings for', 1, MAX_RECORDING_RETENTION_DAYS)
 });
 
 const DATE = v.pipe(

@@ -542,7 +542,9 @@ describe('codePointLength and normalizeName', () => {
 			voice: true,
 			multiAgent: true,
 			unattended: false,
-			removeCustomerAppAtEnd: false
+			removeCustomerAppAtEnd: false,
+			record: false,
+			recordingRetentionDays: 30
 		});
 	});
 });

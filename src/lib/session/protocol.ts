@@ -25,6 +25,10 @@ export interface Features {
 	unattended: boolean;
 	/** The group's default for removing the customer app when the session ends. */
 	removeCustomerAppAtEnd: boolean;
+	/** The session is recorded (the customer is told before anything is shared). */
+	record: boolean;
+	/** How many days the recording is kept after the session (said in that notice). */
+	recordingRetentionDays: number;
 }
 
 export const DEFAULT_FEATURES: Features = Object.freeze({
@@ -34,7 +38,9 @@ export const DEFAULT_FEATURES: Features = Object.freeze({
 	voice: true,
 	multiAgent: true,
 	unattended: false,
-	removeCustomerAppAtEnd: false
+	removeCustomerAppAtEnd: false,
+	record: false,
+	recordingRetentionDays: 30
 });
 
 export type Role = 'customer' | 'agent';

@@ -359,6 +359,28 @@ const migrations: Record<string, Migration> = {
 				.columns(['status', 'taken_at'])
 				.execute();
 		}
+	},
+	'0009_group_recording': {
+		async up(db: Kysely<unknown>) {
+			// Recording is off for every group until an administrator turns it on; recordings
+			// are kept 30 days unless the group says otherwise. Overrides NULL inherit.
+			await db.schema
+				.alterTable('groups')
+				.addColumn('record_sessions', 'integer', (c) => c.notNull().defaultTo(0))
+				.execute();
+			await db.schema
+				.alterTable('groups')
+				.addColumn('recording_retention_days', 'integer', (c) => c.notNull().defaultTo(30))
+				.execute();
+			await db.schema
+				.alterTable('agent_overrides')
+				.addColumn('record_sessions', 'integer')
+				.execute();
+			await db.schema
+				.alterTable('agent_overrides')
+				.addColumn('recording_retention_days', 'integer')
+				.execute();
+		}
 	}
 };
 

@@ -113,6 +113,10 @@ export interface GroupsTable {
 	/** NULL: the server's default (SESSION_CODE_TTL_MINUTES). */
 	code_lifetime_minutes: number | null;
 	remove_customer_app_at_end: number;
+	/** Every session recorded (off by default). */
+	record_sessions: number;
+	/** Days a recording is kept after its session. */
+	recording_retention_days: number;
 	created_at: number;
 	updated_at: number;
 }
@@ -128,6 +132,8 @@ export interface AgentOverridesTable {
 	multi_agent: number | null;
 	code_lifetime_minutes: number | null;
 	remove_customer_app_at_end: number | null;
+	record_sessions: number | null;
+	recording_retention_days: number | null;
 	updated_at: number;
 }
 
