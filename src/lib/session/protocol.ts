@@ -57,6 +57,10 @@ export type EndReason = 'customer' | 'agent' | 'connection-lost' | 'expired';
 export const VOICE_STATES = ['in', 'out', 'declined'] as const;
 export type VoiceStatus = (typeof VOICE_STATES)[number];
 
+/** Whether the owner agent's recorder runs. */
+export const RECORDING_STATES = ['recording', 'off'] as const;
+export type RecordingStatus = (typeof RECORDING_STATES)[number];
+
 export const CAMERA_STATES = ['sharing', 'paused', 'stopped'] as const;
 export type CameraState = (typeof CAMERA_STATES)[number];
 /** Which way the customer's camera looks ('unknown' where the device does not say). */
@@ -162,6 +166,16 @@ export type PeerMessage =
 	| ({ type: 'annotate-undo'; id: string } & Sequenced)
 	| ({ type: 'annotate-clear'; id: string } & Sequenced)
 	| ({ type: 'annotate-stop'; id: string } & Sequenced)
+	/**
+	 * The owner agent -> everyone, with features.record: its recorder runs ('recording') or not
+	 * ('off'), so every side shows the indicator only while recording really runs.
+	 */
+	| ({ type: 'recording-state'; state: RecordingStatus } & Sequenced)
+	/**
+	 * Customer -> agents: this page has shown the customer "This session is recorded" (again to
+	 * every agent that connects). Until an agent has it, nothing is recorded.
+	 */
+	| ({ type: 'recording-notice' } & Sequenced)
 	/** Either way: every sequenced message up to `seq` from you has been received. */
 	| { type: 'ack'; seq: number }
 	| { type: 'end'; reason: EndReason };
@@ -185,7 +199,9 @@ export const SEQUENCED_TYPES = [
 	'annotate-mark',
 	'annotate-undo',
 	'annotate-clear',
-	'annotate-stop'
+	'annotate-stop',
+	'recording-state',
+	'recording-notice'
 ] as const satisfies readonly PeerMessageType[];
 
 export type SequencedMessage = Extract<PeerMessage, { type: (typeof SEQUENCED_TYPES)[number] }>;
@@ -390,6 +406,12 @@ const peerMessageSchema = v.variant('type', [
 	annotationOnly('annotate-undo'),
 	annotationOnly('annotate-clear'),
 	annotationOnly('annotate-stop'),
+	v.strictObject({
+		type: v.literal('recording-state'),
+		state: v.picklist(RECORDING_STATES),
+		seq: optionalSeq
+	}),
+	v.strictObject({ type: v.literal('recording-notice'), seq: optionalSeq }),
 	v.strictObject({ type: v.literal('ack'), seq: seqSchema }),
 	v.strictObject({ type: v.literal('end'), reason: v.picklist(END_REASONS) })
 ]);
@@ -413,6 +435,9 @@ const SENDER: Record<PeerMessageType, Role | 'any'> = {
 	'annotate-undo': 'agent',
 	'annotate-clear': 'agent',
 	'annotate-stop': 'agent',
+	// To the customer and the other agents: the part refuses it from a customer.
+	'recording-state': 'any',
+	'recording-notice': 'customer',
 	ack: 'any',
 	end: 'any'
 };
