@@ -152,7 +152,7 @@ describe('RecordingController', () => {
 		const sent = first.controller.stepDown();
 		await vi.advanceTimersByTimeAsync(0);
 		expect(await sent).toBe(true);
-		expect(first.controller.state.kind).toBe('ended');
+		expect(first.controller.state.kind).toBe('off');
 		server.state.owner = 'agent-2';
 		second.controller.agentGone();
 		await vi.advanceTimersByTimeAsync(0);
@@ -164,6 +164,38 @@ describe('RecordingController', () => {
 			['agent-1', 2, 2],
 			['agent-2', 1, undefined]
 		]);
+	});
+
+	it('a restart ends the segment and records the next one with a new recorder', async () => {
+		const server = fakeRecordingServer();
+		const { controller, recorders } = agent(server, 'agent-1', RECORDED_OWNER);
+		await controller.start();
+		controller.customerTold();
+		await vi.advanceTimersByTimeAsync(0);
+		const first = recorders.last;
+		await controller.restart();
+		await vi.advanceTimersByTimeAsync(0);
+		expect(first.running).toBe(false);
+		expect(recorders.last).not.toBe(first);
+		expect(recorders.last.running).toBe(true);
+		expect(controller.state).toEqual({ kind: 'recording', segment: 1 });
+		expect(server.state.segments[0].end?.chunks).toBe(1);
+	});
+
+	it('a hand-over that did not happen: the owner records again, in a new segment', async () => {
+		const server = fakeRecordingServer();
+		const { controller } = agent(server, 'agent-1', RECORDED_OWNER);
+		await controller.start();
+		controller.customerTold();
+		await vi.advanceTimersByTimeAsync(0);
+		await controller.stepDown();
+		expect(controller.state.kind).toBe('off');
+		controller.update({ record: true });
+		await vi.advanceTimersByTimeAsync(0);
+		expect(controller.state.kind).toBe('off');
+		controller.stayed();
+		await vi.advanceTimersByTimeAsync(0);
+		expect(controller.state).toEqual({ kind: 'recording', segment: 1 });
 	});
 
 	it('an agent that is gone but did not hand over to us: the server says no, we stay off', async () => {

@@ -81,6 +81,8 @@ export class RecordingController {
 	/** Another agent left: we may own the session now, the server says whether we do. */
 	#mayOwn = false;
 	#unsupported: string | null = null;
+	/** We are handing the session over: nothing more is recorded here unless we stay. */
+	#steppedDown = false;
 
 	readonly #server: RecordingControllerOptions['server'];
 	readonly #uploader: RecordingUploader;
@@ -167,11 +169,29 @@ export class RecordingController {
 	}
 
 	/**
-	 * We hand the session over (or leave it): our segment ends and is sent before we go, for
-	 * at most `timeoutMs`. Resolves true if the server has all of it.
+	 * We are about to hand the session over (or leave it): our segment ends and is sent before
+	 * we go, for at most `timeoutMs`. Resolves true if the server has all of it.
 	 */
 	async stepDown(timeoutMs = 10_000): Promise<boolean> {
-		return this.#finishPage(timeoutMs);
+		this.#steppedDown = true;
+		await this.#turnOff();
+		return this.#uploader.whenIdle(timeoutMs);
+	}
+
+	/**
+	 * What the recorder records changed in a way a running recorder cannot take (voices became
+	 * recordable): the segment ends and the next one begins with the new inputs.
+	 */
+	async restart(): Promise<void> {
+		if (this.#state.kind !== 'recording') return;
+		await this.#turnOff();
+	}
+
+	/** The hand-over did not happen: we still own the session, and record the next segment. */
+	stayed() {
+		if (!this.#steppedDown) return;
+		this.#steppedDown = false;
+		this.#evaluate();
 	}
 
 	/**
@@ -205,7 +225,7 @@ export class RecordingController {
 
 	#wanted(): boolean {
 		const { record, owner } = this.#conditions;
-		return record && (owner || this.#mayOwn) && this.#customerTold;
+		return record && (owner || this.#mayOwn) && this.#customerTold && !this.#steppedDown;
 	}
 
 	#evaluate() {
