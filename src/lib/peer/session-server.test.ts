@@ -204,6 +204,9 @@ describe('SessionServer', () => {
 				retry: false
 			});
 			expect(await put(json({ error: 'too-large' }, 413))).toMatchObject({ retry: false });
+			// A body that broke off, or an earlier try still holding the place: sent again.
+			expect(await put(json({ error: 'incomplete' }, 400))).toMatchObject({ retry: true });
+			expect(await put(json({ error: 'superseded' }, 409))).toMatchObject({ retry: true });
 			// Only a code is passed on; a 2xx without what a stored chunk has is no success.
 			expect(await put(json({ error: '<b>no</b>' }, 403))).toEqual({
 				ok: false,

@@ -60,6 +60,11 @@ type Fetch = typeof fetch;
 
 /** A server code as the pages may show it (never whatever text a proxy put in a body). */
 const ERROR_CODE = /^[a-z][a-z0-9-]{0,39}$/;
+/**
+ * Refusals of a chunk that another try fixes: its body broke off on the way ('incomplete'), or
+ * an earlier try of ours still held its place ('superseded').
+ */
+const RETRIED_CODES = new Set(['incomplete', 'superseded']);
 
 /**
  * A recording call that did not work: the server's code (or 'unavailable' offline, 'http-<status>'
@@ -74,7 +79,8 @@ async function recordingFailure(response: Response | null): Promise<RecordingFai
 			: `http-${response.status}`;
 	// Storage full is final (507 is a 5xx); a 2xx without the expected body is a server bug.
 	const retry =
-		response.status !== 507 && (response.status >= 500 || !isFinalRefusal(response.status));
+		RETRIED_CODES.has(error) ||
+		(response.status !== 507 && (response.status >= 500 || !isFinalRefusal(response.status)));
 	return { ok: false, error, retry: retry && !response.ok };
 }
 

@@ -29,7 +29,13 @@ export interface RecordingUploaderOptions {
  * Refusals after which nothing of this session can be stored any more (we are no longer in it,
  * it is gone, or it is not recorded): the queue is dropped.
  */
-const SESSION_CLOSED = new Set(['not-present', 'not-found', 'session-ended', 'not-recorded']);
+const SESSION_CLOSED = new Set([
+	'not-present',
+	'not-found',
+	'not-participant',
+	'session-ended',
+	'not-recorded'
+]);
 /** No room on the server: no more chunks are sent, but segments are still ended. */
 const STORAGE_FULL = 'storage-full';
 
