@@ -156,6 +156,36 @@ export const SnapshotUploadQuery = v.object({
 /** A snapshot's ID in a path (what randomId makes). */
 export const SnapshotId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));
 
+/** A recording's segment number or chunk index in a path: digits only, at most 1,000,000. */
+export const RecordingNumber = v.pipe(
+	v.string(),
+	v.regex(/^\d{1,7}$/),
+	v.transform(Number),
+	v.maxValue(1_000_000)
+);
+
+/** Starting a recording segment: what MediaRecorder makes (a WebM, its codecs said or not). */
+export const RecordingSegmentStart = v.strictObject({
+	mimeType: v.pipe(
+		v.string(),
+		v.maxLength(200),
+		v.regex(/^video\/webm(?:;[\x20-\x7e]*)?$/i, 'Not a WebM type')
+	)
+});
+
+/** A segment's end, as its browser counts it. */
+export const RecordingSegmentEnd = v.strictObject({
+	chunks: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000)),
+	// Ten days at most: no segment records longer (the session's owner is timed out before).
+	durationMs: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(10 * 24 * 3600_000))
+});
+
+/** The browser cannot record, or its uploads keep failing. */
+export const RecordingProblem = v.strictObject({
+	reason: v.picklist(['unsupported', 'upload-failing', 'recorder-error']),
+	detail: v.optional(v.pipe(v.string(), v.maxLength(200), noControlCharacters('Detail')))
+});
+
 export const EndRequest = v.object({
 	reason: v.picklist(['customer', 'agent', 'connection-lost', 'expired'])
 });
