@@ -68,7 +68,8 @@ const NOT_OURS = new Set([
 	'not-present',
 	'not-recorded',
 	'session-ended',
-	'not-found'
+	'not-found',
+	'not-participant'
 ]);
 
 export class RecordingController {
