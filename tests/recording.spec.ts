@@ -2,6 +2,7 @@
 // viewer shows and every voice, uploads it in chunks, and the report plays it. The customer is
 // told before anything is shared; a server killed mid-recording loses at most one chunk; a
 // hand-over gives one recording with two segments.
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import {
@@ -13,6 +14,7 @@ import {
 } from './admin-helpers';
 import { expectAdvancingFrames, logIn, newClient } from './helpers';
 import { writeVoiceTone } from './voice-audio';
+import { webmVideoFrames } from '../bench/lib/webm-frames.js';
 import { OwnServer, ownSession } from './own-server';
 
 // The fake microphone plays a voice-like tone, so the recording has a voice to hear.
@@ -158,9 +160,18 @@ test('a recorded session: told before sharing, screen, voice and chat play back 
 	// Told, the customer's page lets the agent record: both sides say it runs.
 	await expect(recordingIndicator(agent)).toBeVisible();
 	await expect(recordingIndicator(customer)).toBeVisible();
+	for (const page of [customer, agent]) {
+		const results = await new AxeBuilder({ page })
+			.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+			.analyze();
+		expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+	}
 
 	await customer.getByRole('button', { name: 'Share screen' }).click();
 	await expectAdvancingFrames(agent, 'Customer screen');
+	const screen = await agent
+		.getByLabel('Customer screen')
+		.evaluate((v: HTMLVideoElement) => `${v.videoWidth}×${v.videoHeight}`);
 	expect(
 		await customer.evaluate(
 			() => (window as unknown as { __noticeAtShare: boolean[] }).__noticeAtShare
@@ -186,6 +197,8 @@ test('a recorded session: told before sharing, screen, voice and chat play back 
 	await expect
 		.poll(() => segments(sessionId)[0]?.ended_by ?? null, { timeout: 20_000 })
 		.toBe('browser');
+	// One segment: the recorder ran from the notice to the end without a break.
+	expect(segments(sessionId)).toHaveLength(1);
 	const [segment] = segments(sessionId);
 	const stored = storedChunks(sessionId).get(0) ?? [];
 	expect(stored).toEqual([...Array(segment.chunk_count).keys()]);
@@ -200,13 +213,6 @@ test('a recorded session: told before sharing, screen, voice and chat play back 
 		.toBeGreaterThan(0);
 	const duration = await video.evaluate((v: HTMLVideoElement) => v.duration);
 	expect(Math.abs(duration - recordedSeconds)).toBeLessThanOrEqual(2);
-	const size = await video.evaluate(async (v: HTMLVideoElement) => {
-		if (v.readyState < 2)
-			await new Promise((r) => v.addEventListener('loadeddata', r, { once: true }));
-		return { width: v.videoWidth, height: v.videoHeight };
-	});
-	// The customer's screen at its own size (the fake capture is 1280x720 unless asked for more).
-	expect(size.width).toBeGreaterThanOrEqual(1280);
 	// The voices are in it.
 	expect(await playerVoiceEnergy(agent)).toBeGreaterThan(0.01);
 
@@ -225,8 +231,16 @@ test('a recorded session: told before sharing, screen, voice and chat play back 
 		.toBeGreaterThanOrEqual(expected - 0.5);
 	expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeLessThan(expected + 2);
 
+	// What the composed view held: frames over the recorded time, counted in the file.
+	const file = await agent.request.get(`/agent/reports/${sessionId}/recording/0`);
+	const frames = webmVideoFrames(Buffer.from(await file.body()));
+	const fps = frames.frames / duration;
+	// The customer's screen at its own size (the recording began on the 720p "not sharing" frame).
+	expect([...frames.sizes]).toContain(screen);
+	// A picture all along: at least one frame a second (the timer's floor is four).
+	expect(frames.frames).toBeGreaterThan(duration);
 	console.log(
-		`recording: ${stored.length} chunks, player ${duration.toFixed(2)} s for ${recordedSeconds.toFixed(2)} s recorded (the browser measured ${segment.duration_ms} ms), ${size.width}x${size.height}`
+		`recording: ${frames.frames} frames (${fps.toFixed(1)} fps, key frames ${[...frames.sizes].join(', ')}), ${stored.length} chunks, player ${duration.toFixed(2)} s for ${recordedSeconds.toFixed(2)} s recorded (the browser measured ${segment.duration_ms} ms)`
 	);
 	await s.close();
 });

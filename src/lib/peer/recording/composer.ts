@@ -99,7 +99,11 @@ export class ViewComposer {
 		if (picture.kind === 'video') {
 			if (this.#video.srcObject !== picture.stream) {
 				this.#video.srcObject = picture.stream;
-				if (this.#running) void this.#video.play().catch(() => {});
+				if (this.#running) {
+					void this.#video.play().catch(() => {});
+					// Asked anew for the new source, not left to one asked of the previous.
+					this.#watchFrames(true);
+				}
 			}
 			this.#fitTo(this.#video);
 		} else if (before.kind === 'video') {
@@ -120,6 +124,7 @@ export class ViewComposer {
 		this.#watchFrames();
 		this.#timer = setInterval(() => {
 			if (performance.now() - this.#lastDraw >= this.#idleFrameMs - 5) this.#draw();
+			this.#watchFrames();
 		}, this.#idleFrameMs);
 		this.#draw();
 	}
@@ -142,9 +147,14 @@ export class ViewComposer {
 		this.#frozen = null;
 	}
 
-	#watchFrames() {
+	/** Draws on the source's next frame, and each after it; `again`: asks anew (a new source). */
+	#watchFrames(again = false) {
 		const video = this.#video;
-		if (!video.requestVideoFrameCallback || !this.#running) return;
+		if (!video.requestVideoFrameCallback || !this.#running || !video.srcObject) return;
+		if (this.#frameHandle !== null) {
+			if (!again) return;
+			video.cancelVideoFrameCallback?.(this.#frameHandle);
+		}
 		this.#frameHandle = video.requestVideoFrameCallback(() => {
 			this.#frameHandle = null;
 			if (!this.#running) return;
