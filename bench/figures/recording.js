@@ -144,7 +144,10 @@ async function recordedFrames(ctx, sessionId) {
 	const deadline = Date.now() + 60_000;
 	for (;;) {
 		const response = await ctx.agentPage.request.get(file);
-		if (response.ok()) return webmVideoFrames(Buffer.from(await response.body()));
+		if (response.ok()) {
+			const frames = webmVideoFrames(Buffer.from(await response.body()));
+			return { ...frames, sizes: [...frames.sizes] };
+		}
 		if (Date.now() > deadline)
 			throw new Error(`the recording was not served (${response.status()})`);
 		await sleep(1000);
@@ -221,9 +224,9 @@ export async function measure(ctx) {
 				},
 				{
 					measure: 'frame rate in the 1080p recording',
-					value: upload.file.fps,
+					value: upload.file.frames / (upload.durationMs / 1000),
 					unit: 'fps',
-					note: `${upload.file.frames} frames of ${upload.file.width}×${upload.file.height} in the assembled file`
+					note: `${upload.file.frames} frames in the assembled file; key frames ${upload.file.sizes.join(', ')}`
 				}
 			],
 			data: { off, on, upload }
