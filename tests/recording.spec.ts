@@ -323,6 +323,36 @@ test('a hand-over: the old owner ends its segment, the new owner records the nex
 	await b.context.close();
 });
 
+test('a browser without MediaRecorder: the agent is told at once, the report says why; no indicator', async ({
+	browser
+}) => {
+	const { page: admin, context: adminContext } = await adminPage(browser);
+	const group = await recordedGroup(admin);
+	const rita = await newAgentAccount(browser, admin, { name: 'Rita Old', group });
+	await adminContext.close();
+	const agentContext = await newClient(browser);
+	await agentContext.addInitScript(() => {
+		delete (window as unknown as Record<string, unknown>).MediaRecorder;
+	});
+	const agent = await agentContext.newPage();
+	await logIn(agent, rita.email, rita.password);
+	await agent.goto('/agent');
+	await agent.getByRole('button', { name: 'New session' }).click();
+	// Before any customer: the session must be recorded, and this browser cannot.
+	await expect(agent.getByRole('alert')).toHaveText(/this browser cannot record it/);
+	const sessionId = agent.url().split('/').pop()!;
+	await expect
+		.poll(() =>
+			query<{ data: string }>(
+				"SELECT data FROM session_events WHERE session_id = ? AND type = 'recording-problem'",
+				sessionId
+			).map((row) => JSON.parse(row.data).reason)
+		)
+		.toEqual(['unsupported']);
+	await expect(recordingIndicator(agent)).toHaveCount(0);
+	await agentContext.close();
+});
+
 test('kill -9 mid-recording: the agent keeps recording, at most one chunk is lost', async ({
 	browser
 }) => {
