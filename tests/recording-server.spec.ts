@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { adminPage, auditRows, newAgentAccount, startSessionAs } from './admin-helpers';
 import { logIn, newClient } from './helpers';
@@ -74,6 +75,18 @@ test('a recording plays for its agent, seekable; an agent of another group gets 
 		.toBeGreaterThan(5);
 	expect(await video.evaluate((v: HTMLVideoElement) => v.duration)).toBeLessThan(7);
 	await expect(s.agent.getByRole('link', { name: 'Download recording' })).toBeVisible();
+	const seeked = await video.evaluate(
+		(v: HTMLVideoElement) =>
+			new Promise<number>((resolve) => {
+				v.addEventListener('seeked', () => resolve(v.currentTime), { once: true });
+				v.currentTime = 3;
+			})
+	);
+	expect(seeked).toBeCloseTo(3, 1);
+	const axe = await new AxeBuilder({ page: s.agent })
+		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+		.analyze();
+	expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 
 	// An agent of another group: 403 on the file, whole or a range of it.
 	const otherContext = await newClient(browser);
