@@ -5,7 +5,7 @@
 // Options: --only=join,screen,…  --runs=10  --peers=10000  --rate=400  --hold=15
 //          --clusterPeers=20000 (the two nodes' peers together, bench/figures/cluster.js)
 //          --screen=ponte,sharp,sharp-vp8,smooth,browser (variants of the screen figure)
-// (figures: pageWeight, join, screen, fileTransfer, media, firefoxJoin, firefoxScreen,
+// (figures: pageWeight, join, screen, fileTransfer, media, recording, firefoxJoin, firefoxScreen,
 // firefoxFileTransfer, clusterJoin, signaling, clusterSignaling; --only=firefox for the three
 // Firefox ones, --only=cluster for the two of two nodes on one Redis). See
 // bench/README.md. With a Firefox figure selected the bench runs itself on Xvfb.
@@ -28,6 +28,7 @@ import { clusterJoin, clusterSignaling } from './figures/cluster.js';
 import * as join from './figures/join.js';
 import * as media from './figures/media.js';
 import * as pageWeight from './figures/page-weight.js';
+import * as recording from './figures/recording.js';
 import * as screen from './figures/screen.js';
 import * as signaling from './figures/signaling.js';
 
@@ -40,6 +41,8 @@ const FIGURES = [
 	{ name: 'fileTransfer', title: 'file transfer', browser: true, module: fileTransfer },
 	// Voice and the camera (bench/figures/media.js).
 	{ name: 'media', title: 'voice & camera', browser: true, module: media },
+	// Session recording on against off (bench/figures/recording.js).
+	{ name: 'recording', title: 'recording', browser: true, module: recording },
 	// A Firefox customer with the same Chromium agent (bench/figures/firefox.js).
 	{
 		name: 'firefoxJoin',

@@ -1,4 +1,4 @@
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { database, join, logIn, newClient, newSession } from './helpers';
 import { E2E } from '../playwright.config';
@@ -67,10 +67,12 @@ export async function adminPage(browser: Browser) {
 export async function startSessionAs(
 	browser: Browser,
 	agent: Credentials,
-	customerName = 'Maria Rossi'
+	customerName = 'Maria Rossi',
+	setup: { prepareCustomer?: (context: BrowserContext) => Promise<void> } = {}
 ) {
 	const agentContext = await newClient(browser);
 	const customerContext = await newClient(browser);
+	await setup.prepareCustomer?.(customerContext);
 	const agentPage = await agentContext.newPage();
 	const customer = await customerContext.newPage();
 	await logIn(agentPage, agent.email, agent.password);

@@ -3,79 +3,9 @@
  * what it did not acknowledge arrives later: re-posted batches complete without duplicates, and
  * the agent's page keeps unsent events (IndexedDB) until the server is back.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
 import { newClient } from './helpers';
-import { E2E } from '../playwright.config';
-
-const ADMIN = { email: 'durable@ponte.test', password: 'a durable admin password' };
-
-/** A server of our own (its own port and data), so it can be killed without harming the rest. */
-class OwnServer {
-	readonly port: number;
-	readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ponte-kill-'));
-	process: ChildProcess | null = null;
-
-	constructor(port: number) {
-		this.port = port;
-	}
-
-	get origin() {
-		return `http://127.0.0.1:${this.port}`;
-	}
-
-	async start() {
-		this.process = spawn(process.execPath, ['server/index.js'], {
-			env: {
-				...process.env,
-				PORT: String(this.port),
-				HOST: '127.0.0.1',
-				DATA_DIR: this.dataDir,
-				ADMIN_EMAIL: ADMIN.email,
-				ADMIN_PASSWORD: ADMIN.password,
-				PONTE_QUIET_LOGS: '1'
-			},
-			stdio: ['ignore', 'ignore', 'inherit']
-		});
-		await expect
-			.poll(
-				async () => {
-					try {
-						return (await fetch(`${this.origin}/healthz`)).status;
-					} catch {
-						return 0;
-					}
-				},
-				{ timeout: 30_000 }
-			)
-			.toBe(200);
-	}
-
-	/** SIGKILL: no shutdown handler runs, nothing is flushed. */
-	async kill() {
-		const child = this.process!;
-		const exited = new Promise((resolve) => child.once('exit', resolve));
-		child.kill('SIGKILL');
-		await exited;
-		this.process = null;
-	}
-
-	database() {
-		return new SQLite(path.join(this.dataDir, 'ponte.sqlite'));
-	}
-
-	async stop() {
-		if (this.process) await this.kill();
-		fs.rmSync(this.dataDir, { recursive: true, force: true });
-	}
-}
-
-/** Its own port next to the suite's (the suite's is PONTE_E2E_PORT, in the same range). */
-const ownPort = (offset: number) => E2E.port + offset;
+import { OWN_ADMIN as ADMIN, OwnServer } from './own-server';
 
 async function logInForCookie(server: OwnServer): Promise<string> {
 	const response = await fetch(`${server.origin}/login`, {
@@ -128,7 +58,7 @@ function batch(writer: number, index: number, size = 25): Batch {
 
 test('kill -9 mid-stream: acknowledged events survive; re-posted batches complete once', async () => {
 	test.setTimeout(120_000);
-	const server = new OwnServer(ownPort(50));
+	const server = new OwnServer(50);
 	try {
 		await server.start();
 		const cookie = await logInForCookie(server);
@@ -208,7 +138,7 @@ test("chat while the server is down reaches the records from the agent's browser
 	browser
 }) => {
 	test.setTimeout(120_000);
-	const server = new OwnServer(ownPort(51));
+	const server = new OwnServer(51);
 	try {
 		await server.start();
 		const agentContext = await newClient(browser);

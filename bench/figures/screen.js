@@ -212,6 +212,8 @@ export async function screenRun(ctx, size, variant, { text: withText = true } = 
 		await ctx.afterShare?.(share);
 		const latency = await measureLatency(ctx, share, size);
 		const text = withText ? await measureText(ctx, share, selector) : [];
+		// A figure that measures more over the same share (bench/figures/recording.js).
+		await ctx.beforeClose?.(share);
 		return { size, variant, applied: share.applied ?? null, latency, text };
 	} finally {
 		await share.close();

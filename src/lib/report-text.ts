@@ -214,7 +214,49 @@ export function describeEvent(
 				? m.agent_event_snapshot_screen_annotated({ size }, options)
 				: m.agent_event_snapshot_screen({ size }, options);
 		}
+		case 'recording-started':
+			return m.agent_event_recording_started(
+				{
+					part: partNumber(data.segment),
+					name: text(data.owner, 200) || m.agent_event_an_agent({}, options)
+				},
+				options
+			);
+		case 'recording-segment-ended': {
+			const missing = Array.isArray(data.missing) ? data.missing.length : 0;
+			return missing > 0
+				? m.agent_event_recording_segment_ended_missing(
+						{ part: partNumber(data.segment), count: missing },
+						options
+					)
+				: m.agent_event_recording_segment_ended({ part: partNumber(data.segment) }, options);
+		}
+		case 'recording-problem':
+			return m.agent_event_recording_problem(
+				{ reason: recordingProblemLabel(data.reason, lang) },
+				options
+			);
 		default:
 			return type;
+	}
+}
+
+/** A segment number as people count parts: segment 0 is part 1. */
+function partNumber(segment: unknown): number {
+	return typeof segment === 'number' && Number.isSafeInteger(segment) ? segment + 1 : 1;
+}
+
+/** Why the recorder could not record, in words. */
+export function recordingProblemLabel(reason: unknown, lang: string = locale()): string {
+	const options = { locale: messageLocale(lang) };
+	switch (reason) {
+		case 'unsupported':
+			return m.agent_recording_reason_unsupported({}, options);
+		case 'upload-failing':
+			return m.agent_recording_reason_upload_failing({}, options);
+		case 'recorder-error':
+			return m.agent_recording_reason_recorder_error({}, options);
+		default:
+			return text(reason, 40);
 	}
 }

@@ -16,6 +16,10 @@ export interface AgentSettings {
 	/** How long a new session code stays valid; null in a group means the server's default. */
 	codeLifetimeMinutes: number | null;
 	removeCustomerAppAtEnd: boolean;
+	/** Every session is recorded (the owner agent's browser records and uploads it). */
+	recordSessions: boolean;
+	/** How many days a recording is kept after its session. */
+	recordingRetentionDays: number;
 }
 
 export type SettingKey = keyof AgentSettings;
@@ -23,7 +27,7 @@ export type SettingKey = keyof AgentSettings;
 /** A per-agent override: a value replaces the group's, null (or absent) inherits it. */
 export type SettingOverrides = { [K in SettingKey]?: NonNullable<AgentSettings[K]> | null };
 
-export type SettingKind = 'switch' | 'megabytes' | 'minutes';
+export type SettingKind = 'switch' | 'megabytes' | 'minutes' | 'days';
 
 export interface SettingDefinition {
 	key: SettingKey;
@@ -41,7 +45,9 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
 	{ key: 'voice', kind: 'switch' },
 	{ key: 'multiAgent', kind: 'switch' },
 	{ key: 'codeLifetimeMinutes', kind: 'minutes' },
-	{ key: 'removeCustomerAppAtEnd', kind: 'switch', yesNo: true }
+	{ key: 'removeCustomerAppAtEnd', kind: 'switch', yesNo: true },
+	{ key: 'recordSessions', kind: 'switch', yesNo: true },
+	{ key: 'recordingRetentionDays', kind: 'days' }
 ];
 
 const LABELS: Record<SettingKey, () => string> = {
@@ -52,7 +58,9 @@ const LABELS: Record<SettingKey, () => string> = {
 	voice: m.admin_setting_voice,
 	multiAgent: m.admin_setting_multiAgent,
 	codeLifetimeMinutes: m.admin_setting_codeLifetimeMinutes,
-	removeCustomerAppAtEnd: m.admin_setting_removeCustomerAppAtEnd
+	removeCustomerAppAtEnd: m.admin_setting_removeCustomerAppAtEnd,
+	recordSessions: m.admin_setting_recordSessions,
+	recordingRetentionDays: m.admin_setting_recordingRetentionDays
 };
 
 const HELP: Record<SettingKey, () => string> = {
@@ -63,7 +71,9 @@ const HELP: Record<SettingKey, () => string> = {
 	voice: m.admin_setting_voice_help,
 	multiAgent: m.admin_setting_multiAgent_help,
 	codeLifetimeMinutes: m.admin_setting_codeLifetimeMinutes_help,
-	removeCustomerAppAtEnd: m.admin_setting_removeCustomerAppAtEnd_help
+	removeCustomerAppAtEnd: m.admin_setting_removeCustomerAppAtEnd_help,
+	recordSessions: m.admin_setting_recordSessions_help,
+	recordingRetentionDays: m.admin_setting_recordingRetentionDays_help
 };
 
 /** A setting's name ("File transfer"), in the page's language. */
@@ -84,6 +94,8 @@ export const SETTING_KEYS: readonly SettingKey[] = SETTING_DEFINITIONS.map((d) =
 export const MEGABYTE = 1024 * 1024;
 export const MAX_FILE_SIZE_LIMIT_MB = 100 * 1024;
 export const MAX_CODE_LIFETIME_MINUTES = 60;
+/** Ten years: beyond it a recording is not "kept for a while" but forever. */
+export const MAX_RECORDING_RETENTION_DAYS = 3650;
 
 /** A new group's settings (and the default group's, created with the database). */
 export const DEFAULT_GROUP_SETTINGS: AgentSettings = Object.freeze({
@@ -94,7 +106,9 @@ export const DEFAULT_GROUP_SETTINGS: AgentSettings = Object.freeze({
 	voice: true,
 	multiAgent: true,
 	codeLifetimeMinutes: null,
-	removeCustomerAppAtEnd: false
+	removeCustomerAppAtEnd: false,
+	recordSessions: false,
+	recordingRetentionDays: 30
 });
 
 export type SettingSource = 'group' | 'agent' | 'server';
@@ -110,6 +124,7 @@ export function formatSetting(
 	if (definition?.kind === 'megabytes') {
 		return m.admin_setting_megabytes({ megabytes: Math.round(Number(value) / MEGABYTE) });
 	}
+	if (definition?.kind === 'days') return m.admin_setting_days({ days: Number(value) });
 	if (value === null) {
 		return serverCodeLifetimeMinutes
 			? m.admin_setting_server_minutes({ minutes: serverCodeLifetimeMinutes })

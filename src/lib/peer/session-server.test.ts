@@ -135,4 +135,98 @@ describe('SessionServer', () => {
 			error: 'http-400'
 		});
 	});
+
+	describe('recording', () => {
+		const chunk = new Blob([new Uint8Array([0x1a, 0x45, 0xdf, 0xa3])], { type: 'video/webm' });
+
+		it('opens a segment, uploads a chunk as its body, ends the segment, posts a problem', async () => {
+			seen.length = 0;
+			const answers = [
+				json({ recordingId: 'r-1', segment: 2 }, 201),
+				json({ stored: true, duplicate: true }),
+				json({ missing: [1, 'x', -1, 3] }),
+				new Response(null, { status: 204 })
+			];
+			const server = agentSessionServer('s/1', (async (url: string, init?: RequestInit) => {
+				seen.push({ url, init });
+				return answers.shift()!;
+			}) as typeof fetch);
+			expect(await server.startRecordingSegment('video/webm;codecs=vp8,opus')).toEqual({
+				ok: true,
+				recordingId: 'r-1',
+				segment: 2
+			});
+			expect(await server.putRecordingChunk(2, 7, chunk)).toEqual({ ok: true, duplicate: true });
+			expect(await server.endRecordingSegment(2, { chunks: 8, durationMs: 24_000 })).toEqual({
+				ok: true,
+				missing: [1, 3]
+			});
+			expect(await server.postRecordingProblem({ reason: 'unsupported' })).toEqual({ ok: true });
+
+			expect(seen.map((c) => `${c.init?.method} ${c.url}`)).toEqual([
+				'POST /api/sessions/s%2F1/recording/segments',
+				'PUT /api/sessions/s%2F1/recording/segments/2/chunks/7',
+				'POST /api/sessions/s%2F1/recording/segments/2/end',
+				'POST /api/sessions/s%2F1/recording/problems'
+			]);
+			expect(JSON.parse(String(seen[0].init?.body))).toEqual({
+				mimeType: 'video/webm;codecs=vp8,opus'
+			});
+			expect(seen[1].init?.body).toBe(chunk);
+			expect(new Headers(seen[1].init?.headers).get('content-type')).toBe('video/webm');
+			expect(JSON.parse(String(seen[2].init?.body))).toEqual({ chunks: 8, durationMs: 24_000 });
+			expect(JSON.parse(String(seen[3].init?.body))).toEqual({ reason: 'unsupported' });
+		});
+
+		it('says whether a failure is worth retrying: offline, 5xx, 429 and 401 are; refusals and a full disk are not', async () => {
+			const put = (answer: Response | Error) =>
+				agentSessionServer('s', answering(answer)).putRecordingChunk(0, 0, chunk);
+			expect(await put(new TypeError('offline'))).toEqual({
+				ok: false,
+				error: 'unavailable',
+				retry: true
+			});
+			expect(await put(new Response('<html>', { status: 502 }))).toEqual({
+				ok: false,
+				error: 'http-502',
+				retry: true
+			});
+			expect(await put(json({ error: 'rate-limited' }, 429))).toMatchObject({ retry: true });
+			expect(await put(json({ error: 'logged-out' }, 401))).toMatchObject({ retry: true });
+			expect(await put(json({ error: 'storage-full' }, 507))).toEqual({
+				ok: false,
+				error: 'storage-full',
+				retry: false
+			});
+			expect(await put(json({ error: 'segment-ended' }, 409))).toEqual({
+				ok: false,
+				error: 'segment-ended',
+				retry: false
+			});
+			expect(await put(json({ error: 'too-large' }, 413))).toMatchObject({ retry: false });
+			// A body that broke off, or an earlier try still holding the place: sent again.
+			expect(await put(json({ error: 'incomplete' }, 400))).toMatchObject({ retry: true });
+			expect(await put(json({ error: 'superseded' }, 409))).toMatchObject({ retry: true });
+			// Only a code is passed on; a 2xx without what a stored chunk has is no success.
+			expect(await put(json({ error: '<b>no</b>' }, 403))).toEqual({
+				ok: false,
+				error: 'http-403',
+				retry: false
+			});
+			expect(await put(json({ ok: true }))).toEqual({ ok: false, error: 'http-200', retry: false });
+		});
+
+		it('a segment answer without a recording and a segment number is no segment', async () => {
+			const start = (answer: Response) =>
+				agentSessionServer('s', answering(answer)).startRecordingSegment('video/webm');
+			expect(await start(json({ recordingId: 'r', segment: -1 }, 201))).toMatchObject({
+				ok: false
+			});
+			expect(await start(json({ error: 'not-owner' }, 403))).toEqual({
+				ok: false,
+				error: 'not-owner',
+				retry: false
+			});
+		});
+	});
 });

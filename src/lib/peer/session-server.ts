@@ -6,6 +6,13 @@
 import type { RecordedEvent } from '$lib/session/recorder';
 import { isFinalRefusal } from '$lib/session/recorder';
 import type { EndReason, Features } from '$lib/session/protocol';
+import type {
+	ChunkStored,
+	RecordingFailure,
+	RecordingServer,
+	SegmentEnd,
+	SegmentStart
+} from '$lib/session/recording/types';
 
 /** What trading a ticket for a fresh one gave. */
 export type TicketRefresh =
@@ -39,8 +46,8 @@ export interface SessionServer {
 	end(reason: EndReason): Promise<void>;
 }
 
-/** An agent's calls, on top: the report's events, leaving and handing over. */
-export interface AgentSessionServer extends SessionServer {
+/** An agent's calls, on top: the report's events, leaving and handing over, the recording. */
+export interface AgentSessionServer extends SessionServer, RecordingServer {
 	/** Stores a batch of report events; throws when it should be retried. */
 	postEvents(events: RecordedEvent[]): Promise<void>;
 	/** Leaves the session, handing ownership to `handOverTo` (a user ID) when given. */
@@ -50,6 +57,42 @@ export interface AgentSessionServer extends SessionServer {
 }
 
 type Fetch = typeof fetch;
+
+/** A server code as the pages may show it (never whatever text a proxy put in a body). */
+const ERROR_CODE = /^[a-z][a-z0-9-]{0,39}$/;
+/**
+ * Refusals of a chunk that another try fixes: its body broke off on the way ('incomplete'), or
+ * an earlier try of ours still held its place ('superseded').
+ */
+const RETRIED_CODES = new Set(['incomplete', 'superseded']);
+
+/**
+ * A recording call that did not work: the server's code (or 'unavailable' offline, 'http-<status>'
+ * without one), and whether trying again later may work.
+ */
+async function recordingFailure(response: Response | null): Promise<RecordingFailure> {
+	if (!response) return { ok: false, error: 'unavailable', retry: true };
+	const body = (await response.json().catch(() => null)) as { error?: unknown } | null;
+	const error =
+		typeof body?.error === 'string' && ERROR_CODE.test(body.error)
+			? body.error
+			: `http-${response.status}`;
+	// Storage full is final (507 is a 5xx); a 2xx without the expected body is a server bug.
+	const retry =
+		RETRIED_CODES.has(error) ||
+		(response.status !== 507 && (response.status >= 500 || !isFinalRefusal(response.status)));
+	return { ok: false, error, retry: retry && !response.ok };
+}
+
+async function send(fetchImpl: Fetch, url: string, init: RequestInit): Promise<Response | null> {
+	try {
+		return await fetchImpl(url, init);
+	} catch {
+		return null;
+	}
+}
+
+const isIndex = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 function postJson(fetchImpl: Fetch, url: string, body: unknown): Promise<Response> {
 	return fetchImpl(url, {
@@ -148,6 +191,62 @@ export function agentSessionServer(
 				return { ok: false, error: body.error };
 			}
 			return { ok: false, error: `http-${response.status}` };
+		},
+		async startRecordingSegment(mimeType): Promise<SegmentStart> {
+			const response = await send(fetchImpl, `${base}/recording/segments`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ mimeType })
+			});
+			if (response?.ok) {
+				const body = (await response.json().catch(() => null)) as {
+					recordingId?: unknown;
+					segment?: unknown;
+				} | null;
+				if (typeof body?.recordingId === 'string' && isIndex(body.segment)) {
+					return { ok: true, recordingId: body.recordingId, segment: body.segment };
+				}
+			}
+			return recordingFailure(response);
+		},
+		async putRecordingChunk(segment, index, data): Promise<ChunkStored> {
+			// The chunk itself is the body (the browser sets Content-Length from the Blob).
+			const response = await send(
+				fetchImpl,
+				`${base}/recording/segments/${segment}/chunks/${index}`,
+				{ method: 'PUT', headers: { 'content-type': 'video/webm' }, body: data }
+			);
+			if (response?.ok) {
+				const body = (await response.json().catch(() => null)) as {
+					stored?: unknown;
+					duplicate?: unknown;
+				} | null;
+				if (body?.stored === true) return { ok: true, duplicate: body.duplicate === true };
+			}
+			return recordingFailure(response);
+		},
+		async endRecordingSegment(segment, end): Promise<SegmentEnd> {
+			const response = await send(fetchImpl, `${base}/recording/segments/${segment}/end`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ chunks: end.chunks, durationMs: end.durationMs })
+			});
+			if (response?.ok) {
+				const body = (await response.json().catch(() => null)) as { missing?: unknown } | null;
+				if (Array.isArray(body?.missing)) {
+					return { ok: true, missing: body.missing.filter(isIndex) };
+				}
+			}
+			return recordingFailure(response);
+		},
+		async postRecordingProblem(problem) {
+			const response = await send(fetchImpl, `${base}/recording/problems`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(problem)
+			});
+			if (response?.ok) return { ok: true };
+			return recordingFailure(response);
 		}
 	};
 }

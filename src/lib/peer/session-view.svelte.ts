@@ -63,6 +63,8 @@ export class SessionView {
 	annotation: AnnotationState;
 	/** The annotation's last start or stop, for the pages to announce. */
 	annotationActivity = $state.raw<AnnotationActivity | null>(null);
+	/** Someone records the session now: the owner agent's recorder runs (ours, or it said so). */
+	recording = $state(false);
 	/** File transfers per peer, for the transfer components. */
 	readonly files = new SvelteMap<string, FileTransfersState>();
 	/** The other side's name for each entry of `files`. */
@@ -114,6 +116,7 @@ export class SessionView {
 		this.features = client.features;
 		this.screenMode = client.session.screenMode;
 		this.annotation = client.session.annotation.state;
+		this.recording = client.session.recording.recording;
 		const since = client.reconnectingSince;
 		this.reconnectingFor = since === null ? null : Math.floor((Date.now() - since) / 1000);
 	}
@@ -183,6 +186,11 @@ export class SessionView {
 
 	get nextMarkerNumber(): number {
 		return this.client.session.annotation.nextMarkerNumber;
+	}
+
+	/** Customer side: "This session is recorded" is on the screen; the agents may record. */
+	recordingNoticeShown() {
+		this.client.session.recording.noticeShown();
 	}
 
 	/** Saves a picture into the session's report, where this side's server port can. */

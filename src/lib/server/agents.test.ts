@@ -238,7 +238,9 @@ describe('groups and overrides reach the session', () => {
 				voice: false,
 				multiAgent: true,
 				codeLifetimeMinutes: 3,
-				removeCustomerAppAtEnd: true
+				removeCustomerAppAtEnd: true,
+				recordSessions: true,
+				recordingRetentionDays: 7
 			}
 		});
 		if (!group.ok) throw new Error(group.error);
@@ -247,7 +249,9 @@ describe('groups and overrides reach the session', () => {
 			fileTransfer: false,
 			maxFileSize: 10 * MEGABYTE,
 			voice: false,
-			removeCustomerAppAtEnd: true
+			removeCustomerAppAtEnd: true,
+			record: true,
+			recordingRetentionDays: 7
 		});
 
 		// The code lifetime comes from the group.
@@ -259,13 +263,17 @@ describe('groups and overrides reach the session', () => {
 		await saveOverrides(runtime, actor(), user.id, {
 			agentScreenShare: false,
 			maxFileSize: 1,
-			voice: true
+			voice: true,
+			recordSessions: false,
+			recordingRetentionDays: 90
 		});
 		expect(await featuresFor(runtime, user)).toMatchObject({
 			fileTransfer: false,
 			agentScreenShare: false,
 			voice: true,
-			maxFileSize: 1
+			maxFileSize: 1,
+			record: false,
+			recordingRetentionDays: 90
 		});
 		await updateGroup(runtime, actor(), group.groupId, {
 			name: 'Files again',
@@ -277,7 +285,9 @@ describe('groups and overrides reach the session', () => {
 				voice: false,
 				multiAgent: true,
 				codeLifetimeMinutes: null,
-				removeCustomerAppAtEnd: false
+				removeCustomerAppAtEnd: false,
+				recordSessions: true,
+				recordingRetentionDays: 7
 			}
 		});
 		// The agent's own "allow" wins over the group's "deny".
@@ -313,7 +323,9 @@ describe('refusals are codes the routes word', () => {
 		voice: true,
 		multiAgent: true,
 		codeLifetimeMinutes: null,
-		removeCustomerAppAtEnd: false
+		removeCustomerAppAtEnd: false,
+		recordSessions: false,
+		recordingRetentionDays: 30
 	};
 
 	it('for accounts', async () => {

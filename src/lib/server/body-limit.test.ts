@@ -55,10 +55,17 @@ describe('limitRequestBody', () => {
 		expect(isHttpError(failure, 413)).toBe(true);
 	});
 
-	it('leaves bodiless requests and snapshot uploads alone', () => {
+	it('leaves bodiless requests, snapshot uploads and recording chunks alone', () => {
 		const get = new Request('http://ponte.test/agent');
 		expect(limitRequestBody(get, '/agent', 1)).toBe(get);
 		const upload = post('/api/sessions/s/snapshots', streamOf(500));
 		expect(limitRequestBody(upload, '/api/sessions/s/snapshots', 100)).toBe(upload);
+		const chunkPath = '/api/sessions/s/recording/segments/0/chunks/3';
+		const chunk = new Request(`http://ponte.test${chunkPath}`, {
+			method: 'PUT',
+			body: streamOf(500),
+			duplex: 'half'
+		} as RequestInit);
+		expect(limitRequestBody(chunk, chunkPath, 100)).toBe(chunk);
 	});
 });

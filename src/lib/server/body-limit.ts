@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { DEFAULT_BODY_LIMIT, isSnapshotUpload } from '../../../server/body-limits.js';
+import { DEFAULT_BODY_LIMIT, isOwnLimitUpload } from '../../../server/body-limits.js';
 
 /** SvelteKit's own 413, so a route reading too long a body answers 413 without catching it. */
 function tooLarge(limit: number): unknown {
@@ -11,16 +11,17 @@ function tooLarge(limit: number): unknown {
 }
 
 /**
- * The request as routes see it: every body but a snapshot upload's (which counts its own) held
- * to `limit` bytes, by its Content-Length (a 413 answered now) and, without one, as it streams
- * (reading past the limit fails with a 413). adapter-node's own limit is the snapshot size.
+ * The request as routes see it: every body but a snapshot's or a recording chunk's (which count
+ * their own) held to `limit` bytes, by its Content-Length (a 413 answered now) and, without one,
+ * as it streams (reading past the limit fails with a 413). adapter-node's own limit is the larger
+ * of those two uploads' limits.
  */
 export function limitRequestBody(
 	request: Request,
 	path: string,
 	limit = DEFAULT_BODY_LIMIT
 ): Request | Response {
-	if (request.body === null || isSnapshotUpload(request.method, path)) return request;
+	if (request.body === null || isOwnLimitUpload(request.method, path)) return request;
 	const declared = Number(request.headers.get('content-length') ?? Number.NaN);
 	if (declared > limit) {
 		return new Response('Payload Too Large', {

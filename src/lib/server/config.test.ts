@@ -3,6 +3,7 @@ import { insecureOriginRefusal, readConfig } from './config';
 import {
 	DEFAULT_BODY_LIMIT,
 	adapterBodyLimit,
+	isRecordingChunkUpload,
 	isSnapshotUpload
 } from '../../../server/body-limits.js';
 
@@ -97,9 +98,43 @@ describe('SNAPSHOT_MAX_BYTES', () => {
 
 	it("raises adapter-node's body limit to it, unless the operator set one", () => {
 		expect(adapterBodyLimit({})).toBe(String(8 * 1024 * 1024));
-		expect(adapterBodyLimit({ SNAPSHOT_MAX_BYTES: '1000' })).toBe(String(DEFAULT_BODY_LIMIT));
+		expect(
+			adapterBodyLimit({ SNAPSHOT_MAX_BYTES: '1000', RECORDING_CHUNK_MAX_BYTES: '1000' })
+		).toBe(String(DEFAULT_BODY_LIMIT));
+		// A recording chunk's room, by default as large.
+		expect(adapterBodyLimit({ SNAPSHOT_MAX_BYTES: '1000' })).toBe(String(8 * 1024 * 1024));
 		expect(adapterBodyLimit({ SNAPSHOT_MAX_BYTES: '20000000' })).toBe('20000000');
 		expect(adapterBodyLimit({ BODY_SIZE_LIMIT: '1M' })).toBe('1M');
+	});
+
+	it('takes recording limits: chunk bytes, session megabytes, total gigabytes', () => {
+		const defaults = readConfig({});
+		expect(defaults.recordingChunkMaxBytes).toBe(8 * 1024 * 1024);
+		expect(defaults.recordingSessionMaxBytes).toBe(2048 * 1024 * 1024);
+		expect(defaults.recordingsMaxBytes).toBe(100 * 1024 ** 3);
+		const set = readConfig({
+			RECORDING_CHUNK_MAX_BYTES: '1048576',
+			RECORDING_SESSION_MAX_MB: '10',
+			RECORDINGS_MAX_GB: '0.5'
+		});
+		expect(set.recordingChunkMaxBytes).toBe(1048576);
+		expect(set.recordingSessionMaxBytes).toBe(10 * 1024 * 1024);
+		expect(set.recordingsMaxBytes).toBe(512 * 1024 * 1024);
+		expect(() => readConfig({ RECORDING_CHUNK_MAX_BYTES: '1.5' })).toThrow(/RECORDING_CHUNK/);
+		expect(() => readConfig({ RECORDING_SESSION_MAX_MB: '0' })).toThrow(/RECORDING_SESSION/);
+		expect(() => readConfig({ RECORDINGS_MAX_GB: 'lots' })).toThrow(/RECORDINGS_MAX_GB/);
+		// adapter-node's limit makes room for the larger upload.
+		expect(adapterBodyLimit({ RECORDING_CHUNK_MAX_BYTES: '20000000' })).toBe('20000000');
+	});
+
+	it('knows a recording chunk upload by its method and path', () => {
+		const path = '/api/sessions/abc/recording/segments/0/chunks/12';
+		expect(isRecordingChunkUpload('PUT', path)).toBe(true);
+		expect(isRecordingChunkUpload('POST', path)).toBe(false);
+		expect(isRecordingChunkUpload('PUT', '/api/sessions/abc/recording/segments/0/end')).toBe(false);
+		expect(isRecordingChunkUpload('PUT', '/api/sessions/a/b/recording/segments/0/chunks/1')).toBe(
+			false
+		);
 	});
 
 	it('knows a snapshot upload by its method and path', () => {

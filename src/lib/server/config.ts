@@ -1,5 +1,8 @@
 import path from 'node:path';
-import { DEFAULT_SNAPSHOT_MAX_BYTES } from '../../../server/body-limits.js';
+import {
+	DEFAULT_RECORDING_CHUNK_MAX_BYTES,
+	DEFAULT_SNAPSHOT_MAX_BYTES
+} from '../../../server/body-limits.js';
 
 /**
  * Every setting Ponte reads from the environment, with its default: the one source of these
@@ -30,6 +33,12 @@ export interface Config {
 	organisationName: string;
 	/** The largest snapshot (a PNG an agent takes of the customer's screen or camera), in bytes. */
 	snapshotMaxBytes: number;
+	/** The largest recording chunk an agent's browser uploads (RECORDING_CHUNK_MAX_BYTES). */
+	recordingChunkMaxBytes: number;
+	/** What one session's recording may take, in bytes (RECORDING_SESSION_MAX_MB). */
+	recordingSessionMaxBytes: number;
+	/** What every recording together may take, in bytes (RECORDINGS_MAX_GB). */
+	recordingsMaxBytes: number;
 	/** Shared state for several processes (see docs/deployment.md); absent: all in-process. */
 	redisUrl?: string;
 }
@@ -148,6 +157,17 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 			env.SNAPSHOT_MAX_BYTES,
 			DEFAULT_SNAPSHOT_MAX_BYTES,
 			'SNAPSHOT_MAX_BYTES'
+		),
+		recordingChunkMaxBytes: wholeBytes(
+			env.RECORDING_CHUNK_MAX_BYTES,
+			DEFAULT_RECORDING_CHUNK_MAX_BYTES,
+			'RECORDING_CHUNK_MAX_BYTES'
+		),
+		recordingSessionMaxBytes: Math.floor(
+			positiveNumber(env.RECORDING_SESSION_MAX_MB, 2048, 'RECORDING_SESSION_MAX_MB') * 1024 ** 2
+		),
+		recordingsMaxBytes: Math.floor(
+			positiveNumber(env.RECORDINGS_MAX_GB, 100, 'RECORDINGS_MAX_GB') * 1024 ** 3
 		),
 		redisUrl: parseRedisUrl(env.REDIS_URL)
 	};

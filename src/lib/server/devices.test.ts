@@ -118,6 +118,8 @@ beforeAll(async () => {
 			multi_agent: null,
 			code_lifetime_minutes: null,
 			remove_customer_app_at_end: null,
+			record_sessions: null,
+			recording_retention_days: null,
 			updated_at: Date.now()
 		})
 		.execute();

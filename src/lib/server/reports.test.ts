@@ -62,6 +62,24 @@ describe('report helpers', () => {
 		);
 	});
 
+	it('words the recording events, in either language', () => {
+		expect(describeEvent('recording-started', { segment: 0, owner: 'Anna' })).toBe(
+			'Recording started (part 1, by Anna)'
+		);
+		expect(describeEvent('recording-segment-ended', { segment: 1, missing: [] })).toBe(
+			'Recording part 2 ended'
+		);
+		expect(describeEvent('recording-segment-ended', { segment: 0, missing: [3, 4] }, 'it')).toBe(
+			'Parte 1 della registrazione terminata; 2 frammenti non sono mai arrivati'
+		);
+		expect(describeEvent('recording-problem', { reason: 'upload-failing' })).toBe(
+			'Recording problem: uploading the recording kept failing'
+		);
+		expect(describeEvent('recording-problem', { reason: '<b>x</b>' })).toBe(
+			'Recording problem: <b>x</b>'
+		);
+	});
+
 	it('words voice, camera, annotation and snapshot events, in either language', () => {
 		expect(describeEvent('voice.started', { name: 'Anna' })).toBe('Anna started a voice call');
 		expect(describeEvent('voice.joined', {})).toBe('Someone joined the voice call');

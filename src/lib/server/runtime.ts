@@ -32,6 +32,8 @@ import { RedisLeaderLock, soleLeader, type Leadership } from './cluster/leader';
 import { openCluster, type Cluster } from './cluster/redis';
 import { diskSnapshotStorage, type SnapshotStorage } from './snapshot-files';
 import { sweepStaleSnapshots } from './snapshots';
+import { diskRecordingStorage, type RecordingStorage } from './recording-files';
+import { RecordingWorker, settleRecordings } from './recordings';
 
 /**
  * Everything the server holds for its lifetime: configuration, database, secrets, limiters and
@@ -61,6 +63,10 @@ export interface Runtime {
 	usedNonces: UsedNonces;
 	/** Where snapshot pictures are kept (DATA_DIR/snapshots). */
 	snapshots: SnapshotStorage;
+	/** Where session recordings are kept (DATA_DIR/recordings). */
+	recordings: RecordingStorage;
+	/** Ends, assembles, merges and deletes recordings in the background (see settleRecordings). */
+	recordingWork: RecordingWorker;
 	/** Routes a websocket upgrade to signaling; false when the path is not ours. */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 	/** Signaling on the server, and its guards: no request, however malformed, throws out. */
@@ -163,6 +169,7 @@ async function createRuntime(): Promise<Runtime> {
 		sweepStaleSnapshots(runtime).catch((error) =>
 			log.error('snapshot sweep failed', { error: String(error) })
 		);
+		runtime.recordingWork.kick();
 	}, 30_000);
 	sweeper.unref();
 
@@ -195,6 +202,8 @@ async function createRuntime(): Promise<Runtime> {
 		unattended: new UnattendedConnections(),
 		usedNonces: new UsedNonces(),
 		snapshots: diskSnapshotStorage(config.dataDir),
+		recordings: diskRecordingStorage(config.dataDir),
+		recordingWork: new RecordingWorker(() => settleRecordings(runtime)),
 		handleUpgrade(req, socket, head) {
 			return runtime.signaling?.handleUpgrade(req, socket, head) ?? false;
 		},
@@ -204,6 +213,8 @@ async function createRuntime(): Promise<Runtime> {
 		async close() {
 			clearInterval(sweeper);
 			clearInterval(presenceSweeper);
+			stopRecordingOnEnd();
+			await runtime.recordingWork.idle();
 			await leader.close();
 			await runtime.signaling?.close();
 			await runtime.events.close();
@@ -212,5 +223,11 @@ async function createRuntime(): Promise<Runtime> {
 		}
 	};
 	runtime.signaling = createSignaling(runtime);
+	// A session's end ends its recording's open segment and assembles it soon, not at the next
+	// sweep; at start, whatever a previous process left (ended sessions, expiries) is settled.
+	const stopRecordingOnEnd = events.subscribe('session-ended', () => {
+		if (leader.isLeader()) runtime.recordingWork.kick();
+	});
+	if (leader.isLeader()) runtime.recordingWork.kick();
 	return runtime;
 }

@@ -1,6 +1,10 @@
 import * as v from 'valibot';
 import { MAX_CHAT_LENGTH, MAX_NAME_LENGTH } from '$lib/session/protocol';
-import { MAX_CODE_LIFETIME_MINUTES, MAX_FILE_SIZE_LIMIT_MB } from '$lib/settings';
+import {
+	MAX_CODE_LIFETIME_MINUTES,
+	MAX_FILE_SIZE_LIMIT_MB,
+	MAX_RECORDING_RETENTION_DAYS
+} from '$lib/settings';
 import { MIN_PASSWORD_LENGTH } from './passwords';
 
 /** Every request body is checked here, at the edge, with one schema each. */
@@ -152,6 +156,36 @@ export const SnapshotUploadQuery = v.object({
 /** A snapshot's ID in a path (what randomId makes). */
 export const SnapshotId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));
 
+/** A recording's segment number or chunk index in a path: digits only, at most 1,000,000. */
+export const RecordingNumber = v.pipe(
+	v.string(),
+	v.regex(/^\d{1,7}$/),
+	v.transform(Number),
+	v.maxValue(1_000_000)
+);
+
+/** Starting a recording segment: what MediaRecorder makes (a WebM, its codecs said or not). */
+export const RecordingSegmentStart = v.strictObject({
+	mimeType: v.pipe(
+		v.string(),
+		v.maxLength(200),
+		v.regex(/^video\/webm(?:;[\x20-\x7e]*)?$/i, 'Not a WebM type')
+	)
+});
+
+/** A segment's end, as its browser counts it. */
+export const RecordingSegmentEnd = v.strictObject({
+	chunks: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000)),
+	// Ten days at most: no segment records longer (the session's owner is timed out before).
+	durationMs: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(10 * 24 * 3600_000))
+});
+
+/** The browser cannot record, or its uploads keep failing. */
+export const RecordingProblem = v.strictObject({
+	reason: v.picklist(['unsupported', 'upload-failing', 'recorder-error']),
+	detail: v.optional(v.pipe(v.string(), v.maxLength(200), noControlCharacters('Detail')))
+});
+
 export const EndRequest = v.object({
 	reason: v.picklist(['customer', 'agent', 'connection-lost', 'expired'])
 });
@@ -195,7 +229,14 @@ const FeaturesSchema = v.strictObject({
 	voice: v.boolean(),
 	multiAgent: v.boolean(),
 	unattended: v.boolean(),
-	removeCustomerAppAtEnd: v.boolean()
+	removeCustomerAppAtEnd: v.boolean(),
+	record: v.boolean(),
+	recordingRetentionDays: v.pipe(
+		v.number(),
+		v.integer(),
+		v.minValue(1),
+		v.maxValue(MAX_RECORDING_RETENTION_DAYS)
+	)
 });
 export const ClusterSessionEvent = v.variant('event', [
 	v.strictObject({
@@ -316,7 +357,9 @@ export const GroupForm = v.object({
 	voice: checkbox,
 	multiAgent: checkbox,
 	codeLifetimeMinutes: optionalNumber('Code lifetime', 1, MAX_CODE_LIFETIME_MINUTES),
-	removeCustomerAppAtEnd: checkbox
+	removeCustomerAppAtEnd: checkbox,
+	recordSessions: checkbox,
+	recordingRetentionDays: wholeNumber('Keep recordings for', 1, MAX_RECORDING_RETENTION_DAYS)
 });
 
 export const GroupIdForm = v.object({ groupId: ID });
@@ -330,7 +373,9 @@ export const OverridesForm = v.object({
 	voice: TRI_STATE,
 	multiAgent: TRI_STATE,
 	codeLifetimeMinutes: optionalNumber('Code lifetime', 1, MAX_CODE_LIFETIME_MINUTES),
-	removeCustomerAppAtEnd: TRI_STATE
+	removeCustomerAppAtEnd: TRI_STATE,
+	recordSessions: TRI_STATE,
+	recordingRetentionDays: optionalNumber('Keep recordings for', 1, MAX_RECORDING_RETENTION_DAYS)
 });
 
 const DATE = v.pipe(

@@ -19,7 +19,9 @@ const group: AgentSettings = {
 	voice: false,
 	multiAgent: false,
 	codeLifetimeMinutes: 5,
-	removeCustomerAppAtEnd: true
+	removeCustomerAppAtEnd: true,
+	recordSessions: true,
+	recordingRetentionDays: 14
 };
 
 describe('resolveSettings: group → override → effective', () => {
@@ -94,7 +96,9 @@ describe('resolveSettings: group → override → effective', () => {
 			voice: false,
 			multiAgent: false,
 			unattended: false,
-			removeCustomerAppAtEnd: true
+			removeCustomerAppAtEnd: true,
+			record: true,
+			recordingRetentionDays: 14
 		});
 	});
 });
@@ -118,7 +122,9 @@ describe('settings rows', () => {
 			voice: false,
 			multiAgent: null,
 			codeLifetimeMinutes: null,
-			removeCustomerAppAtEnd: null
+			removeCustomerAppAtEnd: null,
+			recordSessions: null,
+			recordingRetentionDays: null
 		});
 		expect(overridesFromRow(undefined)).toEqual({});
 	});

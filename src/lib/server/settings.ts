@@ -55,7 +55,9 @@ export function featuresFromSettings(settings: AgentSettings): Features {
 		voice: settings.voice,
 		multiAgent: settings.multiAgent,
 		unattended: settings.unattended,
-		removeCustomerAppAtEnd: settings.removeCustomerAppAtEnd
+		removeCustomerAppAtEnd: settings.removeCustomerAppAtEnd,
+		record: settings.recordSessions,
+		recordingRetentionDays: settings.recordingRetentionDays
 	};
 }
 
@@ -70,7 +72,9 @@ export function groupSettingsFromRow(row: GroupsTable): AgentSettings {
 		voice: row.voice !== 0,
 		multiAgent: row.multi_agent !== 0,
 		codeLifetimeMinutes: row.code_lifetime_minutes,
-		removeCustomerAppAtEnd: row.remove_customer_app_at_end !== 0
+		removeCustomerAppAtEnd: row.remove_customer_app_at_end !== 0,
+		recordSessions: row.record_sessions !== 0,
+		recordingRetentionDays: row.recording_retention_days
 	};
 }
 
@@ -83,7 +87,9 @@ export function groupRowValues(settings: AgentSettings) {
 		voice: settings.voice ? 1 : 0,
 		multi_agent: settings.multiAgent ? 1 : 0,
 		code_lifetime_minutes: settings.codeLifetimeMinutes,
-		remove_customer_app_at_end: settings.removeCustomerAppAtEnd ? 1 : 0
+		remove_customer_app_at_end: settings.removeCustomerAppAtEnd ? 1 : 0,
+		record_sessions: settings.recordSessions ? 1 : 0,
+		recording_retention_days: settings.recordingRetentionDays
 	};
 }
 
@@ -97,7 +103,9 @@ export function overridesFromRow(row: AgentOverridesTable | undefined): SettingO
 		voice: flag(row.voice),
 		multiAgent: flag(row.multi_agent),
 		codeLifetimeMinutes: row.code_lifetime_minutes,
-		removeCustomerAppAtEnd: flag(row.remove_customer_app_at_end)
+		removeCustomerAppAtEnd: flag(row.remove_customer_app_at_end),
+		recordSessions: flag(row.record_sessions),
+		recordingRetentionDays: row.recording_retention_days
 	};
 }
 
@@ -112,7 +120,9 @@ export function overrideRowValues(overrides: SettingOverrides) {
 		voice: bit(overrides.voice),
 		multi_agent: bit(overrides.multiAgent),
 		code_lifetime_minutes: overrides.codeLifetimeMinutes ?? null,
-		remove_customer_app_at_end: bit(overrides.removeCustomerAppAtEnd)
+		remove_customer_app_at_end: bit(overrides.removeCustomerAppAtEnd),
+		record_sessions: bit(overrides.recordSessions),
+		recording_retention_days: overrides.recordingRetentionDays ?? null
 	};
 }
 

@@ -85,7 +85,9 @@ const VALID_MESSAGES: Array<Record<string, unknown>> = [
 		mark: { id: 'm1', color: 'blue', tool: 'arrow', from: [1, 2], to: [60, 40] }
 	},
 	{ type: 'annotate-undo', id: 'a1' },
-	{ type: 'annotate-stop', id: 'a1' }
+	{ type: 'annotate-stop', id: 'a1' },
+	{ type: 'recording-state', state: 'recording' },
+	{ type: 'recording-notice', seq: 8 }
 ];
 
 const KEYS = [

@@ -92,7 +92,12 @@ const VALID: Array<[Role, Record<string, unknown>]> = [
 	],
 	['agent', { type: 'annotate-undo', id: 'a1' }],
 	['agent', { type: 'annotate-clear', id: 'a1', seq: 3 }],
-	['agent', { type: 'annotate-stop', id: 'a1' }]
+	['agent', { type: 'annotate-stop', id: 'a1' }],
+	// Recording (#19).
+	['agent', { type: 'recording-state', state: 'recording' }],
+	['agent', { type: 'recording-state', state: 'off', seq: 4 }],
+	['customer', { type: 'recording-notice' }],
+	['customer', { type: 'recording-notice', seq: 2 }]
 ];
 
 function contextFrom(role: Role): ParseContext {
@@ -131,6 +136,7 @@ describe('parsePeerMessage: direction and features', () => {
 		[{ type: 'screen-request-answer', accepted: true }, fromAgent],
 		[{ type: 'agent-screen-state', state: 'sharing' }, fromCustomer],
 		[{ type: 'screen-mode', mode: 'smooth' }, fromCustomer],
+		[{ type: 'recording-notice' }, fromAgent],
 		// Agent to agent: requests and screen states are only between customer and agents.
 		[{ type: 'screen-request' }, { from: 'agent', to: 'agent', features: DEFAULT_FEATURES }],
 		[
@@ -143,6 +149,23 @@ describe('parsePeerMessage: direction and features', () => {
 			expect(parsePeerMessage(message, ctx)).toEqual({ ok: false, error: 'wrong-direction' });
 		});
 	}
+
+	it('recording-state is checked for its state; an agent tells the other agents too', () => {
+		expect(parsePeerMessage({ type: 'recording-state', state: 'paused' }, fromAgent)).toEqual({
+			ok: false,
+			error: 'invalid-state'
+		});
+		expect(
+			parsePeerMessage(
+				{ type: 'recording-state', state: 'recording' },
+				{ from: 'agent', to: 'agent', features: DEFAULT_FEATURES }
+			).ok
+		).toBe(true);
+		expect(parsePeerMessage({ type: 'recording-notice', shown: true }, fromCustomer)).toEqual({
+			ok: false,
+			error: 'unknown-key'
+		});
+	});
 
 	it('refuses the agent screen when the feature is denied', () => {
 		const features: Features = { ...DEFAULT_FEATURES, agentScreenShare: false };
@@ -499,7 +522,9 @@ describe('parsePeerMessage: seq, ack and epoch', () => {
 				'annotate-mark',
 				'annotate-undo',
 				'annotate-clear',
-				'annotate-stop'
+				'annotate-stop',
+				'recording-state',
+				'recording-notice'
 			].sort()
 		);
 		for (const [from, message] of VALID) {
@@ -542,7 +567,9 @@ describe('codePointLength and normalizeName', () => {
 			voice: true,
 			multiAgent: true,
 			unattended: false,
-			removeCustomerAppAtEnd: false
+			removeCustomerAppAtEnd: false,
+			record: false,
+			recordingRetentionDays: 30
 		});
 	});
 });

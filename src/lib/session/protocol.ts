@@ -25,6 +25,10 @@ export interface Features {
 	unattended: boolean;
 	/** The group's default for removing the customer app when the session ends. */
 	removeCustomerAppAtEnd: boolean;
+	/** The session is recorded (the customer is told before anything is shared). */
+	record: boolean;
+	/** How many days the recording is kept after the session (said in that notice). */
+	recordingRetentionDays: number;
 }
 
 export const DEFAULT_FEATURES: Features = Object.freeze({
@@ -34,7 +38,9 @@ export const DEFAULT_FEATURES: Features = Object.freeze({
 	voice: true,
 	multiAgent: true,
 	unattended: false,
-	removeCustomerAppAtEnd: false
+	removeCustomerAppAtEnd: false,
+	record: false,
+	recordingRetentionDays: 30
 });
 
 export type Role = 'customer' | 'agent';
@@ -50,6 +56,10 @@ export type EndReason = 'customer' | 'agent' | 'connection-lost' | 'expired';
 /** Where one stands in the session's voice call: in it, out of it, or having declined it. */
 export const VOICE_STATES = ['in', 'out', 'declined'] as const;
 export type VoiceStatus = (typeof VOICE_STATES)[number];
+
+/** Whether the owner agent's recorder runs. */
+export const RECORDING_STATES = ['recording', 'off'] as const;
+export type RecordingStatus = (typeof RECORDING_STATES)[number];
 
 export const CAMERA_STATES = ['sharing', 'paused', 'stopped'] as const;
 export type CameraState = (typeof CAMERA_STATES)[number];
@@ -156,6 +166,16 @@ export type PeerMessage =
 	| ({ type: 'annotate-undo'; id: string } & Sequenced)
 	| ({ type: 'annotate-clear'; id: string } & Sequenced)
 	| ({ type: 'annotate-stop'; id: string } & Sequenced)
+	/**
+	 * The owner agent -> everyone, with features.record: its recorder runs ('recording') or not
+	 * ('off'), so every side shows the indicator only while recording really runs.
+	 */
+	| ({ type: 'recording-state'; state: RecordingStatus } & Sequenced)
+	/**
+	 * Customer -> agents: this page has shown the customer "This session is recorded" (again to
+	 * every agent that connects). Until an agent has it, nothing is recorded.
+	 */
+	| ({ type: 'recording-notice' } & Sequenced)
 	/** Either way: every sequenced message up to `seq` from you has been received. */
 	| { type: 'ack'; seq: number }
 	| { type: 'end'; reason: EndReason };
@@ -179,7 +199,9 @@ export const SEQUENCED_TYPES = [
 	'annotate-mark',
 	'annotate-undo',
 	'annotate-clear',
-	'annotate-stop'
+	'annotate-stop',
+	'recording-state',
+	'recording-notice'
 ] as const satisfies readonly PeerMessageType[];
 
 export type SequencedMessage = Extract<PeerMessage, { type: (typeof SEQUENCED_TYPES)[number] }>;
@@ -384,6 +406,12 @@ const peerMessageSchema = v.variant('type', [
 	annotationOnly('annotate-undo'),
 	annotationOnly('annotate-clear'),
 	annotationOnly('annotate-stop'),
+	v.strictObject({
+		type: v.literal('recording-state'),
+		state: v.picklist(RECORDING_STATES),
+		seq: optionalSeq
+	}),
+	v.strictObject({ type: v.literal('recording-notice'), seq: optionalSeq }),
 	v.strictObject({ type: v.literal('ack'), seq: seqSchema }),
 	v.strictObject({ type: v.literal('end'), reason: v.picklist(END_REASONS) })
 ]);
@@ -407,6 +435,9 @@ const SENDER: Record<PeerMessageType, Role | 'any'> = {
 	'annotate-undo': 'agent',
 	'annotate-clear': 'agent',
 	'annotate-stop': 'agent',
+	// To the customer and the other agents: the part refuses it from a customer.
+	'recording-state': 'any',
+	'recording-notice': 'customer',
 	ack: 'any',
 	end: 'any'
 };

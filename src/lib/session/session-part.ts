@@ -26,7 +26,9 @@ export type PartMessage = Extract<
 			| 'annotate-mark'
 			| 'annotate-undo'
 			| 'annotate-clear'
-			| 'annotate-stop';
+			| 'annotate-stop'
+			| 'recording-state'
+			| 'recording-notice';
 	}
 >;
 

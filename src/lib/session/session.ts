@@ -43,6 +43,7 @@ import { VoiceCall } from './voice';
 import { CameraShare } from './camera';
 import { AnnotationBoard } from './annotation';
 import type { PartContext, PartMessage, SessionPart } from './session-part';
+import { RecordingStatus } from './recording/status';
 
 /** The customer allows this much network jitter when checking the agents' request interval. */
 export const REQUEST_JITTER_TOLERANCE_MS = 2_000;
@@ -143,6 +144,8 @@ export class SupportSession {
 	readonly camera: CameraShare;
 	/** The agent's "look here" annotation, as both sides see it. */
 	readonly annotation: AnnotationBoard;
+	/** Whether the session is recorded now, and whether the customer was told. */
+	readonly recording: RecordingStatus;
 
 	constructor(options: SupportSessionOptions) {
 		this.#role = options.role;
@@ -154,6 +157,7 @@ export class SupportSession {
 		this.voice = this.#attach(new VoiceCall(this.#partContext()));
 		this.camera = this.#attach(new CameraShare(this.#partContext()));
 		this.annotation = this.#attach(new AnnotationBoard(this.#partContext()));
+		this.recording = this.#attach(new RecordingStatus(this.#partContext()));
 	}
 
 	#attach<P extends SessionPart>(part: P): P {

@@ -134,3 +134,45 @@ it('0007 turns voice on for the groups there are, and leaves overrides inheritin
 		await close();
 	}
 });
+
+it('0009 leaves recording off for the groups there are, kept 30 days, overrides inheriting', async () => {
+	const { db, close } = await emptyDatabase();
+	const migrator = new Migrator({
+		db,
+		provider: migrationProvider,
+		allowUnorderedMigrations: true
+	});
+	try {
+		expect((await migrator.migrateTo('0008_snapshots')).error).toBeUndefined();
+		await db
+			.insertInto('users')
+			.values({
+				id: 'u1',
+				email: 'a@migrations.test',
+				name: 'Anna',
+				password_hash: 'x',
+				role: 'agent',
+				created_at: 1,
+				disabled_at: null
+			})
+			.execute();
+		await db
+			.insertInto('agent_overrides')
+			.values({ user_id: 'u1', voice: 0, updated_at: 1 })
+			.execute();
+
+		expect((await migrator.migrateTo('0009_group_recording')).error).toBeUndefined();
+		const groups = await db
+			.selectFrom('groups')
+			.select(['id', 'record_sessions', 'recording_retention_days'])
+			.execute();
+		expect(groups).toEqual([{ id: 'default', record_sessions: 0, recording_retention_days: 30 }]);
+		const overrides = await db
+			.selectFrom('agent_overrides')
+			.select(['record_sessions', 'recording_retention_days'])
+			.execute();
+		expect(overrides).toEqual([{ record_sessions: null, recording_retention_days: null }]);
+	} finally {
+		await close();
+	}
+});

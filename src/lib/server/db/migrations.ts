@@ -359,6 +359,121 @@ const migrations: Record<string, Migration> = {
 				.columns(['status', 'taken_at'])
 				.execute();
 		}
+	},
+	'0009_group_recording': {
+		async up(db: Kysely<unknown>) {
+			// Recording is off for every group until an administrator turns it on; recordings
+			// are kept 30 days unless the group says otherwise. Overrides NULL inherit.
+			await db.schema
+				.alterTable('groups')
+				.addColumn('record_sessions', 'integer', (c) => c.notNull().defaultTo(0))
+				.execute();
+			await db.schema
+				.alterTable('groups')
+				.addColumn('recording_retention_days', 'integer', (c) => c.notNull().defaultTo(30))
+				.execute();
+			await db.schema
+				.alterTable('agent_overrides')
+				.addColumn('record_sessions', 'integer')
+				.execute();
+			await db.schema
+				.alterTable('agent_overrides')
+				.addColumn('recording_retention_days', 'integer')
+				.execute();
+		}
+	},
+	'0010_recordings': {
+		async up(db: Kysely<unknown>) {
+			// A session's recording: one per session, kept `retention_days` after the session
+			// ended (expires_at is set then, so the sweep is a range scan that survives
+			// restarts); `bytes` is what its chunks take, charged before each is read.
+			await db.schema
+				.createTable('recordings')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('session_id', 'text', (c) =>
+					c.notNull().unique().references('support_sessions.id').onDelete('cascade')
+				)
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.addColumn('retention_days', 'integer', (c) => c.notNull())
+				.addColumn('expires_at', 'bigint')
+				.addColumn('bytes', 'bigint', (c) => c.notNull().defaultTo(0))
+				.execute();
+			await db.schema
+				.createIndex('recordings_expiry')
+				.on('recordings')
+				.column('expires_at')
+				.execute();
+			// A recording's parts in order, one per owner stint (a hand-over starts the next).
+			// chunk_version counts the chunks stored; a segment whose assembled_version differs
+			// (never assembled, or a late chunk since) is assembled again.
+			await db.schema
+				.createTable('recording_segments')
+				.addColumn('recording_id', 'text', (c) =>
+					c.notNull().references('recordings.id').onDelete('cascade')
+				)
+				.addColumn('segment', 'integer', (c) => c.notNull())
+				.addColumn('owner_id', 'text', (c) => c.notNull())
+				.addColumn('mime_type', 'text', (c) => c.notNull())
+				.addColumn('started_at', 'bigint', (c) => c.notNull())
+				.addColumn('last_activity_at', 'bigint', (c) => c.notNull())
+				.addColumn('ended_at', 'bigint')
+				.addColumn('ended_by', 'text')
+				.addColumn('chunk_count', 'integer')
+				.addColumn('duration_ms', 'bigint')
+				.addColumn('chunk_version', 'integer', (c) => c.notNull().defaultTo(0))
+				.addColumn('assembled_version', 'integer')
+				.addColumn('assembling_at', 'bigint')
+				.addColumn('file_size', 'bigint')
+				.addColumn('file_duration_ms', 'bigint')
+				.addColumn('assembly_note', 'text')
+				.addPrimaryKeyConstraint('recording_segments_pk', ['recording_id', 'segment'])
+				.execute();
+			await db.schema
+				.createIndex('recording_segments_ended')
+				.on('recording_segments')
+				.columns(['ended_at', 'assembled_version'])
+				.execute();
+			// Each chunk as uploaded: 'pending' from the moment its upload takes its space (the
+			// limits count uploads under way), 'stored' once on disk, 'merged' once the assembled
+			// file holds it and its own file is gone (the row stays: which indexes arrived).
+			await db.schema
+				.createTable('recording_chunks')
+				.addColumn('recording_id', 'text', (c) =>
+					c.notNull().references('recordings.id').onDelete('cascade')
+				)
+				.addColumn('segment', 'integer', (c) => c.notNull())
+				.addColumn('chunk_index', 'integer', (c) => c.notNull())
+				.addColumn('status', 'text', (c) => c.notNull())
+				.addColumn('size', 'bigint', (c) => c.notNull())
+				.addColumn('upload_id', 'text', (c) => c.notNull())
+				.addColumn('storage_key', 'text', (c) => c.notNull())
+				.addColumn('reserved_at', 'bigint', (c) => c.notNull())
+				.addColumn('stored_at', 'bigint')
+				.addPrimaryKeyConstraint('recording_chunks_pk', ['recording_id', 'segment', 'chunk_index'])
+				.execute();
+			await db.schema
+				.createIndex('recording_chunks_status')
+				.on('recording_chunks')
+				.columns(['status', 'reserved_at'])
+				.execute();
+			// The server's total (RECORDINGS_MAX_GB) as one row every reservation locks, so
+			// uploads to different sessions, on any process, never exceed it together.
+			await db.schema
+				.createTable('recording_space')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('bytes', 'bigint', (c) => c.notNull())
+				.execute();
+			await sql`insert into recording_space (id, bytes) values ('total', 0)`.execute(db);
+			// Uploads refused for size, counted for the administrator (the log has each one).
+			await db.schema
+				.createTable('recording_refusals')
+				.addColumn('reason', 'text', (c) => c.primaryKey())
+				.addColumn('count', 'bigint', (c) => c.notNull())
+				.addColumn('last_at', 'bigint')
+				.execute();
+			await sql`insert into recording_refusals (reason, count, last_at) values
+				('chunk-too-large', 0, null), ('session-full', 0, null), ('server-full', 0, null)`.execute(db);
+		}
 	}
 };
 

@@ -113,6 +113,10 @@ export interface GroupsTable {
 	/** NULL: the server's default (SESSION_CODE_TTL_MINUTES). */
 	code_lifetime_minutes: number | null;
 	remove_customer_app_at_end: number;
+	/** Every session recorded (off by default). */
+	record_sessions: number;
+	/** Days a recording is kept after its session. */
+	recording_retention_days: number;
 	created_at: number;
 	updated_at: number;
 }
@@ -128,6 +132,8 @@ export interface AgentOverridesTable {
 	multi_agent: number | null;
 	code_lifetime_minutes: number | null;
 	remove_customer_app_at_end: number | null;
+	record_sessions: number | null;
+	recording_retention_days: number | null;
 	updated_at: number;
 }
 
@@ -204,4 +210,77 @@ export interface Database {
 	devices: DevicesTable;
 	device_enrolments: DeviceEnrolmentsTable;
 	snapshots: SnapshotsTable;
+	recordings: RecordingsTable;
+	recording_segments: RecordingSegmentsTable;
+	recording_chunks: RecordingChunksTable;
+	recording_space: RecordingSpaceTable;
+	recording_refusals: RecordingRefusalsTable;
+}
+
+/** A session's recording (at most one per session). */
+export interface RecordingsTable {
+	id: string;
+	session_id: string;
+	created_at: number;
+	/** The owner's "Keep recordings for" when the recording began. */
+	retention_days: number;
+	/** When the retention sweep deletes it: set once the session has ended. */
+	expires_at: number | null;
+	/** What its chunks take (uploads under way included), charged before a byte is read. */
+	bytes: number;
+}
+
+export interface RecordingSegmentsTable {
+	recording_id: string;
+	/** 0, 1, 2… in the order they began. */
+	segment: number;
+	/** The agent whose browser records it (the session's owner when it began). */
+	owner_id: string;
+	mime_type: string;
+	started_at: number;
+	/** The last chunk reserved (or the start): a segment idle too long is ended by the server. */
+	last_activity_at: number;
+	ended_at: number | null;
+	/** 'browser' (its end call) or 'server' (session ended, a new segment, the grace sweep). */
+	ended_by: 'browser' | 'server' | null;
+	/** How many chunks it has: the browser's count, or the server's (highest index + 1). */
+	chunk_count: number | null;
+	/** The browser's own measure of its length. */
+	duration_ms: number | null;
+	/** Incremented with every chunk stored. */
+	chunk_version: number;
+	/** The chunk_version the assembled file was made from; NULL: never assembled. */
+	assembled_version: number | null;
+	/** Set while a process assembles it (a claim; a stale one is taken over). */
+	assembling_at: number | null;
+	file_size: number | null;
+	/** The assembled file's duration as its cues say. */
+	file_duration_ms: number | null;
+	/** Why the file is missing or partial: 'no-start' (chunk 0 never arrived), 'unreadable'. */
+	assembly_note: string | null;
+}
+
+export interface RecordingChunksTable {
+	recording_id: string;
+	segment: number;
+	chunk_index: number;
+	status: 'pending' | 'stored' | 'merged';
+	/** Bytes charged: the upload's Content-Length (what it stored, once stored). */
+	size: number;
+	/** Which upload holds the reservation: a retry takes it over, the older one then gives up. */
+	upload_id: string;
+	storage_key: string;
+	reserved_at: number;
+	stored_at: number | null;
+}
+
+export interface RecordingSpaceTable {
+	id: string;
+	bytes: number;
+}
+
+export interface RecordingRefusalsTable {
+	reason: 'chunk-too-large' | 'session-full' | 'server-full';
+	count: number;
+	last_at: number | null;
 }

@@ -4,6 +4,7 @@ import { DEFAULT_GROUP_SETTINGS, SETTING_DEFINITIONS } from '$lib/settings';
 import { adminErrorText } from '$lib/admin-errors';
 import { createGroup, listGroups } from '$lib/server/groups';
 import { auditAddress, requireAdmin } from '$lib/server/admin-access';
+import { recordingSpace } from '$lib/server/recordings';
 import { getRuntime } from '$lib/server/runtime';
 import { readGroupForm } from './group-form';
 
@@ -14,7 +15,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 		groups: await listGroups(runtime),
 		definitions: SETTING_DEFINITIONS,
 		defaults: DEFAULT_GROUP_SETTINGS,
-		serverCodeLifetimeMinutes: runtime.config.sessionCodeTtlMinutes
+		serverCodeLifetimeMinutes: runtime.config.sessionCodeTtlMinutes,
+		recordingSpace: await recordingSpace(runtime)
 	};
 };
 

@@ -13,7 +13,9 @@ const GROUP_FIELDS = [
 	'voice',
 	'multiAgent',
 	'codeLifetimeMinutes',
-	'removeCustomerAppAtEnd'
+	'removeCustomerAppAtEnd',
+	'recordSessions',
+	'recordingRetentionDays'
 ];
 
 /** Reads the group settings form (new group and edit share it). */
@@ -27,7 +29,8 @@ export async function readGroupForm(
 			error: localIssue(parsed.issues, {
 				name: m.admin_group_name(),
 				maxFileSizeMb: settingLabel('maxFileSize'),
-				codeLifetimeMinutes: settingLabel('codeLifetimeMinutes')
+				codeLifetimeMinutes: settingLabel('codeLifetimeMinutes'),
+				recordingRetentionDays: settingLabel('recordingRetentionDays')
 			})
 		};
 	// An unticked checkbox is absent from the form: only `true` means ticked.
@@ -43,7 +46,9 @@ export async function readGroupForm(
 			voice: form.voice === true,
 			multiAgent: form.multiAgent === true,
 			codeLifetimeMinutes: form.codeLifetimeMinutes ?? null,
-			removeCustomerAppAtEnd: form.removeCustomerAppAtEnd === true
+			removeCustomerAppAtEnd: form.removeCustomerAppAtEnd === true,
+			recordSessions: form.recordSessions === true,
+			recordingRetentionDays: form.recordingRetentionDays
 		}
 	};
 }

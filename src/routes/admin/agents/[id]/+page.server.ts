@@ -63,7 +63,8 @@ const issue = (issues: Parameters<typeof localIssue>[0]) =>
 		role: m.admin_role(),
 		group: m.admin_group(),
 		maxFileSizeMb: settingLabel('maxFileSize'),
-		codeLifetimeMinutes: settingLabel('codeLifetimeMinutes')
+		codeLifetimeMinutes: settingLabel('codeLifetimeMinutes'),
+		recordingRetentionDays: settingLabel('recordingRetentionDays')
 	});
 
 /** The account forms' outcome: one shape, so the page reads `error` or `message`. */
@@ -164,7 +165,9 @@ export const actions: Actions = {
 				voice: input.voice,
 				multiAgent: input.multiAgent,
 				codeLifetimeMinutes: input.codeLifetimeMinutes,
-				removeCustomerAppAtEnd: input.removeCustomerAppAtEnd
+				removeCustomerAppAtEnd: input.removeCustomerAppAtEnd,
+				recordSessions: input.recordSessions,
+				recordingRetentionDays: input.recordingRetentionDays
 			}
 		);
 		if (!result.ok) {

@@ -11,6 +11,12 @@ export interface AgentActionsOptions {
 	store: EventStore;
 	/** The other agents here now, with their user IDs (for naming whom the session went to). */
 	agents: () => { name: string; userId: string | null }[];
+	/** The recording, which must reach the server before we go. */
+	recording?: {
+		stepDown(): Promise<unknown>;
+		stayed(): void;
+		sessionEnded(): Promise<unknown>;
+	};
 }
 
 const REQUEST_ERRORS: Record<string, () => string> = {
@@ -40,12 +46,14 @@ export class AgentActions {
 	readonly #agents: () => { name: string; userId: string | null }[];
 	readonly #recorder: EventRecorder;
 	readonly #report: SessionReport;
+	readonly #recording: AgentActionsOptions['recording'];
 	#unfollow: (() => void) | null = null;
 
 	constructor(options: AgentActionsOptions) {
 		this.#view = options.view;
 		this.#server = options.server;
 		this.#agents = options.agents;
+		this.#recording = options.recording;
 		this.#recorder = new EventRecorder({
 			store: options.store,
 			post: (events) => options.server.postEvents(events)
@@ -91,9 +99,12 @@ export class AgentActions {
 	/** Leaves the session, handing it to `handOverTo` (a user ID) when given. */
 	async leave(handOverTo?: string) {
 		this.leaveError = null;
+		// Our part of the recording ends and is sent while the server still takes it from us.
+		await this.#recording?.stepDown();
 		const result = await this.#server.leave(handOverTo);
 		if (!result.ok) {
 			this.leaveError = result.error ?? m.agent_viewer_leave_failed();
+			this.#recording?.stayed();
 			return;
 		}
 		this.handOverOpen = false;
@@ -107,6 +118,7 @@ export class AgentActions {
 	async end() {
 		this.confirmEnd = false;
 		this.#report.endRequested();
+		await this.#recording?.sessionEnded();
 		await this.#recorder.flush().catch(() => {});
 		await this.#view.end('agent');
 	}
