@@ -13,6 +13,7 @@ import { joinAsAgent, leaveSession } from './invitations';
 import {
 	DAY_MS,
 	SEGMENT_GRACE_MS,
+	LATE_UPLOAD_MS,
 	STALE_CHUNK_MS,
 	deleteSessionRecording,
 	recordingOf,
@@ -657,8 +658,30 @@ describe('who may record', () => {
 			status: 403,
 			body: { error: 'not-present' }
 		});
-		await endSupportSession(runtime, id, { reason: 'agent', by: owner.id });
-		expect(await put(owner, id, 0, 0, CHUNKS[0])).toEqual({
+		await endSupportSession(runtime, id, { reason: 'customer', by: null });
+		// The customer may end it at any moment: the owner, there at the end, still sends what
+		// its recorder held for a while. The colleague who left before gets nothing.
+		expect(await problem(colleague, id, { reason: 'upload-failing' })).toEqual({
+			status: 410,
+			body: { error: 'session-ended' }
+		});
+		expect((await put(owner, id, 0, 0, CHUNKS[0])).status).toBe(200);
+		expect((await start(owner, id)).status).toBe(410);
+		expect((await problem(owner, id, { reason: 'upload-failing' })).status).toBe(410);
+		// Once that while is over, nothing more.
+		const ended = (await getSupportSession(runtime, id))!.ended_at! - LATE_UPLOAD_MS - 1;
+		await runtime.db
+			.updateTable('support_sessions')
+			.set({ ended_at: ended })
+			.where('id', '=', id)
+			.execute();
+		await runtime.db
+			.updateTable('session_participants')
+			.set({ left_at: ended })
+			.where('session_id', '=', id)
+			.where('user_id', '=', owner.id)
+			.execute();
+		expect(await put(owner, id, 0, 1, CHUNKS[1])).toEqual({
 			status: 410,
 			body: { error: 'session-ended' }
 		});
@@ -718,7 +741,10 @@ describe('the server ends, keeps and deletes recordings', () => {
 		await put(second.owner, second.id, 0, 0, CHUNKS[0]);
 		await endSupportSession(runtime, second.id, { reason: 'customer', by: null });
 		await runtime.recordingWork.idle();
+		// Its browser's last chunks may still come: the segment waits for them a while.
 		await settleRecordings(runtime);
+		expect((await recordingOf(runtime, second.id))!.segments[0].state).toBe('recording');
+		await settleRecordings(runtime, Date.now() + LATE_UPLOAD_MS + 1000);
 		// Chunk 0 alone ends mid-block: played to its last whole one.
 		expect((await recordingOf(runtime, second.id))!.segments[0]).toMatchObject({
 			endedBy: 'server',
@@ -764,7 +790,7 @@ describe('the server ends, keeps and deletes recordings', () => {
 		expect((await play(owner, id, 0)).status).toBe(404);
 	});
 
-	it('deleting a report deletes its recording', async () => {
+	it('an administrator deletes a recording, audited with who did it', async () => {
 		const { id, owner } = await liveSession();
 		await start(owner, id);
 		await put(owner, id, 0, 0, CHUNKS[0]);
@@ -772,7 +798,16 @@ describe('the server ends, keeps and deletes recordings', () => {
 		expect(await deleteSessionRecording(runtime, id, admin.id)).toBe(true);
 		expect(await recordingRow(id)).toBeUndefined();
 		expect(fs.existsSync(path.join(dataDir, 'recordings', recording.id))).toBe(false);
-		expect((await auditOf(id, 'recording.deleted'))[0]).toMatchObject({ actor_id: admin.id });
+		expect(await auditOf(id, 'recording.deleted')).toEqual([
+			{
+				actor_id: admin.id,
+				detail: JSON.stringify({
+					recordingId: recording.id,
+					reason: 'administrator',
+					bytes: CHUNKS[0].length
+				})
+			}
+		]);
 		expect(await deleteSessionRecording(runtime, id)).toBe(false);
 	});
 

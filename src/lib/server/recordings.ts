@@ -24,6 +24,12 @@ export const MAX_SEGMENT = 9999;
 export const MAX_CHUNK_INDEX = 999_999;
 /** An open segment with no chunk for this long lost its browser: the server ends it. */
 export const SEGMENT_GRACE_MS = 10 * 60_000;
+/**
+ * After the session ends (the customer may end it at any moment), the agents present at its end
+ * may still send the chunks their recorder held and end their segments for this long; only then
+ * does the server end a segment with what arrived.
+ */
+export const LATE_UPLOAD_MS = 60_000;
 /** A pending chunk older than this is an upload that will never finish (see snapshots). */
 export const STALE_CHUNK_MS = 15 * 60_000;
 /** An assembly claimed longer ago than this was a process that died: another takes it over. */
@@ -62,6 +68,10 @@ export type RecordingRefusal =
 	| 'superseded';
 
 type Refused = { ok: false; error: RecordingRefusal };
+
+function withinLateUpload(endedAt: number | null, now: number): boolean {
+	return endedAt !== null && now - endedAt <= LATE_UPLOAD_MS;
+}
 const refused = (error: RecordingRefusal): Refused => ({ ok: false, error });
 
 class Rejected extends Error {
@@ -77,7 +87,8 @@ class Rejected extends Error {
 async function callerRefusal(
 	runtime: Runtime,
 	sessionId: string,
-	user: SessionUser
+	user: SessionUser,
+	options: { late?: boolean } = {}
 ): Promise<
 	{ ok: true; session: { id: string; agent_id: string }; retentionDays: number } | Refused
 > {
@@ -85,8 +96,14 @@ async function callerRefusal(
 	if (!session) return refused('not-found');
 	const participation = await participationOf(runtime.db, sessionId, user.id);
 	if (!participation) return refused('not-participant');
-	if (session.status === 'ended') return refused('session-ended');
-	if (!(await isPresentParticipant(runtime.db, sessionId, participation.peer_id, 'agent'))) {
+	if (session.status === 'ended') {
+		// Present when it ended (not gone before), and the last chunks are still on their way.
+		const presentAtEnd =
+			participation.left_at !== null && participation.left_at === session.ended_at;
+		if (!options.late || !presentAtEnd || !withinLateUpload(session.ended_at, Date.now())) {
+			return refused('session-ended');
+		}
+	} else if (!(await isPresentParticipant(runtime.db, sessionId, participation.peer_id, 'agent'))) {
 		return refused('not-present');
 	}
 	const features = await featuresFor(runtime, { id: session.agent_id });
@@ -395,7 +412,7 @@ export async function storeChunk(
 	) {
 		return refused('bad-index');
 	}
-	const caller = await callerRefusal(runtime, upload.sessionId, upload.user);
+	const caller = await callerRefusal(runtime, upload.sessionId, upload.user, { late: true });
 	if (!caller.ok) return caller;
 	const own = await ownSegment(runtime.db, upload.sessionId, upload.segment, upload.user);
 	if (!own.ok) return own;
@@ -416,11 +433,13 @@ export async function storeChunk(
 		await lockSession(trx, upload.sessionId);
 		const session = await trx
 			.selectFrom('support_sessions')
-			.select('status')
+			.select(['status', 'ended_at'])
 			.where('id', '=', upload.sessionId)
 			.executeTakeFirst();
 		if (!session) return 'not-found' as const;
-		if (session.status === 'ended') return 'session-ended' as const;
+		if (session.status === 'ended' && !withinLateUpload(session.ended_at, now)) {
+			return 'session-ended' as const;
+		}
 		const segment = await trx
 			.selectFrom('recording_segments')
 			.select(['ended_at', 'chunk_count'])
@@ -569,7 +588,7 @@ export async function endSegment(
 	}
 ): Promise<{ ok: true; missing: number[] } | Refused> {
 	if (!Number.isSafeInteger(request.segment) || request.segment < 0) return refused('bad-index');
-	const caller = await callerRefusal(runtime, request.sessionId, request.user);
+	const caller = await callerRefusal(runtime, request.sessionId, request.user, { late: true });
 	if (!caller.ok) return caller;
 	const own = await ownSegment(runtime.db, request.sessionId, request.segment, request.user);
 	if (!own.ok) return own;
@@ -830,13 +849,13 @@ async function sweepStaleChunks(runtime: Runtime, now: number): Promise<number> 
 }
 
 /**
- * A recording goes, files and rows, with an audit entry: its retention ended, or its report was
- * deleted. Files first: a crash between leaves the rows, and the next sweep deletes again.
+ * A recording goes, files and rows, with an audit entry: its retention ended, or an
+ * administrator deleted it. Files first: a crash between leaves the rows, and the next sweep deletes again.
  */
 async function deleteRecording(
 	runtime: Runtime,
 	recording: { id: string; session_id: string },
-	reason: 'retention' | 'report-deleted',
+	reason: 'retention' | 'administrator',
 	actorId: string | null
 ): Promise<boolean> {
 	await runtime.recordings.removeRecording(recording.id);
@@ -866,8 +885,8 @@ async function deleteRecording(
 }
 
 /**
- * A session's recording goes, files and rows: what deleting its report must call before the
- * session's row goes (the rows would follow it, the files would not).
+ * A session's recording goes, files and rows, at an administrator's word (a customer's request to
+ * erase it, say), once the session has ended; audited with who did it.
  */
 export async function deleteSessionRecording(
 	runtime: Runtime,
@@ -880,7 +899,7 @@ export async function deleteSessionRecording(
 		.where('session_id', '=', sessionId)
 		.executeTakeFirst();
 	if (!recording) return false;
-	return deleteRecording(runtime, recording, 'report-deleted', actorId);
+	return deleteRecording(runtime, recording, 'administrator', actorId);
 }
 
 /**
@@ -890,7 +909,7 @@ export async function deleteSessionRecording(
  * uploads given back. `now` is injectable for the tests' clock.
  */
 export async function settleRecordings(runtime: Runtime, now = Date.now()): Promise<void> {
-	// Open segments of ended sessions, and idle ones of live sessions.
+	// Open segments of sessions ended longer ago than their last chunks may take, and idle ones.
 	const open = await runtime.db
 		.selectFrom('recording_segments as g')
 		.innerJoin('recordings as r', 'r.id', 'g.recording_id')
@@ -898,7 +917,13 @@ export async function settleRecordings(runtime: Runtime, now = Date.now()): Prom
 		.select(['g.recording_id', 'g.segment', 'r.session_id', 's.status'])
 		.where('g.ended_at', 'is', null)
 		.where((eb) =>
-			eb.or([eb('s.status', '=', 'ended'), eb('g.last_activity_at', '<', now - SEGMENT_GRACE_MS)])
+			eb.or([
+				eb.and([eb('s.status', '=', 'ended'), eb('s.ended_at', '<', now - LATE_UPLOAD_MS)]),
+				eb.and([
+					eb('s.status', '!=', 'ended'),
+					eb('g.last_activity_at', '<', now - SEGMENT_GRACE_MS)
+				])
+			])
 		)
 		.limit(500)
 		.execute();
