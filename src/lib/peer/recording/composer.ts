@@ -43,12 +43,19 @@ export interface ViewComposerOptions {
 	frameRate?: number;
 }
 
+/**
+ * What a support recording needs to show what happened (screens change in steps; a camera
+ * moves, but a dispute is settled at this rate too). The encoder of a 1080p canvas in software
+ * keeps up with it beside the live session on a small machine; at 30 it dropped frames unevenly.
+ */
+export const RECORDING_FRAME_RATE = 15;
+
 const BACKGROUND = '#0f172a';
 const NOTHING_BACKGROUND = '#334155';
 const NOTHING_TEXT = '#e2e8f0';
 
 type VideoWithFrames = HTMLVideoElement & {
-	requestVideoFrameCallback?: (callback: () => void) => number;
+	requestVideoFrameCallback?: (callback: (now: number) => void) => number;
 	cancelVideoFrameCallback?: (handle: number) => void;
 };
 
@@ -72,7 +79,7 @@ export class ViewComposer {
 	constructor(options: ViewComposerOptions) {
 		this.#paintMarks = options.paintMarks;
 		this.#idleFrameMs = options.idleFrameMs ?? 250;
-		this.#frameRate = options.frameRate ?? 30;
+		this.#frameRate = options.frameRate ?? RECORDING_FRAME_RATE;
 		this.canvas = document.createElement('canvas');
 		const size = recordingSize(0, 0);
 		this.canvas.width = size.width;
@@ -155,10 +162,12 @@ export class ViewComposer {
 			if (!again) return;
 			video.cancelVideoFrameCallback?.(this.#frameHandle);
 		}
-		this.#frameHandle = video.requestVideoFrameCallback(() => {
+		this.#frameHandle = video.requestVideoFrameCallback((now) => {
 			this.#frameHandle = null;
 			if (!this.#running) return;
-			if (this.#picture.kind === 'video') this.#draw();
+			// A source faster than the recording is drawn at the recording's rate, not its own.
+			const due = now - this.#lastDraw >= 1000 / this.#frameRate - 4;
+			if (this.#picture.kind === 'video' && due) this.#draw();
 			this.#watchFrames();
 		});
 	}
