@@ -2,8 +2,17 @@
 // viewer shows and every voice, uploads it in chunks, and the report plays it. The customer is
 // told before anything is shared; a server killed mid-recording loses at most one chunk; a
 // hand-over gives one recording with two segments.
+import fs from 'node:fs';
+import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import {
+	expect,
+	test,
+	type Browser,
+	type BrowserContext,
+	type Locator,
+	type Page
+} from '@playwright/test';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import {
 	adminPage,
@@ -12,6 +21,7 @@ import {
 	startSessionAs,
 	type Credentials
 } from './admin-helpers';
+import { frameOnPage } from './annotation-helpers';
 import { expectAdvancingFrames, logIn, newClient } from './helpers';
 import { writeVoiceTone } from './voice-audio';
 import { webmVideoFrames } from '../bench/lib/webm-frames.js';
@@ -245,6 +255,101 @@ test('a recorded session: told before sharing, screen, voice and chat play back 
 	await s.close();
 });
 
+/** How many strongly red pixels the report player's picture has in a box around (fx, fy). */
+function redPixelsAt(video: Locator, seconds: number, fx: number, fy: number) {
+	return video.evaluate(
+		async (v: HTMLVideoElement, { seconds, fx, fy }) => {
+			v.pause();
+			v.currentTime = seconds;
+			await new Promise((resolve) => v.addEventListener('seeked', resolve, { once: true }));
+			const canvas = document.createElement('canvas');
+			canvas.width = v.videoWidth;
+			canvas.height = v.videoHeight;
+			const context = canvas.getContext('2d')!;
+			context.drawImage(v, 0, 0);
+			const half = Math.round(v.videoHeight * 0.05);
+			const x = Math.round(fx * v.videoWidth) - half;
+			const y = Math.round(fy * v.videoHeight) - half;
+			const { data } = context.getImageData(x, y, half * 2, half * 2);
+			let red = 0;
+			for (let i = 0; i < data.length; i += 4) {
+				if (data[i] > 150 && data[i + 1] < 90 && data[i + 2] < 90) red++;
+			}
+			return red;
+		},
+		{ seconds, fx, fy }
+	);
+}
+
+test('the agent’s annotation is in the recording: its marks are in the picture while it lasts', async ({
+	browser
+}) => {
+	const { page: admin, context: adminContext } = await adminPage(browser);
+	const group = await recordedGroup(admin);
+	const rita = await newAgentAccount(browser, admin, { name: 'Rita Marks', group });
+	await adminContext.close();
+	const s = await startSessionAs(browser, rita, 'Carla');
+	const { agent, customer, sessionId } = s;
+	await expect(recordingIndicator(agent)).toBeVisible();
+	await customer.getByRole('button', { name: 'Share screen' }).click();
+	await expectAdvancingFrames(agent, 'Customer screen');
+	await expect
+		.poll(() => storedChunks(sessionId).get(0)?.length ?? 0, { timeout: 30_000 })
+		.toBeGreaterThanOrEqual(1);
+
+	// A red numbered marker in the middle of the frozen frame, left for a few chunks.
+	await agent.getByRole('button', { name: 'Annotate', exact: true }).click();
+	const surface = agent.getByRole('application', { name: 'Drawing surface' });
+	await expect(surface).toBeVisible();
+	const frame = await frameOnPage(surface);
+	await agent.getByRole('button', { name: 'Number marker', exact: true }).click();
+	await agent.getByRole('button', { name: 'Red', exact: true }).click();
+	const at = frame.at(0.5, 0.5);
+	await agent.mouse.click(at.x, at.y);
+	await expect(customer.locator('[data-tool=marker]')).toHaveCount(1);
+	const chunksWithMarks = (storedChunks(sessionId).get(0)?.length ?? 0) + 2;
+	await expect
+		.poll(() => storedChunks(sessionId).get(0)?.length ?? 0, { timeout: 30_000 })
+		.toBeGreaterThanOrEqual(chunksWithMarks);
+	await agent.getByRole('button', { name: 'Stop annotating' }).click();
+	await expect(surface).toHaveCount(0);
+	await endSession(agent);
+	await expect
+		.poll(() => segments(sessionId)[0]?.ended_by ?? null, { timeout: 20_000 })
+		.toBe('browser');
+
+	const [segment] = segments(sessionId);
+	const moments = query<{ type: string; at: number }>(
+		`SELECT type, at FROM session_events WHERE session_id = ?
+		    AND type IN ('annotation.started', 'annotation.stopped') ORDER BY at`,
+		sessionId
+	);
+	expect(moments.map((event) => event.type)).toEqual(['annotation.started', 'annotation.stopped']);
+	const [started, stopped] = moments.map((event) => (event.at - segment.started_at) / 1000);
+
+	await agent.goto(`/agent/reports/${sessionId}`);
+	const video = agent.getByLabel('Session recording');
+	await expect
+		.poll(() => video.evaluate((v: HTMLVideoElement) => v.duration), { timeout: 30_000 })
+		.toBeGreaterThan(stopped);
+	// The annotation's marks on the timeline play from that moment.
+	await agent
+		.getByRole('list', { name: 'Recording timeline' })
+		.getByRole('button', { name: /started annotating/ })
+		.first()
+		.click();
+	await expect
+		.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime))
+		.toBeGreaterThanOrEqual(started - 0.5);
+	// Red where the marker was while the agent annotated; not before it, nor after it.
+	expect(await redPixelsAt(video, started - 1.5, 0.5, 0.5)).toBeLessThan(20);
+	expect(await redPixelsAt(video, (started + stopped) / 2 + 0.5, 0.5, 0.5)).toBeGreaterThan(200);
+	expect(
+		await redPixelsAt(video, Math.min(stopped + 2, segment.duration_ms! / 1000 - 0.5), 0.5, 0.5)
+	).toBeLessThan(20);
+	await s.close();
+});
+
 async function agentConsole(browser: Browser, credentials: Credentials) {
 	const context = await newClient(browser);
 	const page = await context.newPage();
@@ -296,7 +401,14 @@ test('a hand-over: the old owner ends its segment, the new owner records the nex
 		.poll(() => storedChunks(s.sessionId).get(1)?.length ?? 0, { timeout: 30_000 })
 		.toBeGreaterThanOrEqual(2);
 	await expect(recordingIndicator(s.customer)).toBeVisible();
-	await endSession(b.page);
+	// The customer ends it: the new owner's browser still sends what its recorder held, and
+	// ends its segment itself, with every chunk it made.
+	await s.customer.getByRole('button', { name: 'End session' }).click();
+	await s.customer
+		.getByRole('dialog', { name: 'End the session?' })
+		.getByRole('button', { name: 'Yes' })
+		.click();
+	await expect(b.page.getByText('Session ended')).toBeVisible();
 	await expect
 		.poll(() => segments(s.sessionId).map((row) => row.ended_by), { timeout: 20_000 })
 		.toEqual(['browser', 'browser']);
@@ -353,7 +465,7 @@ test('a browser without MediaRecorder: the agent is told at once, the report say
 	await agentContext.close();
 });
 
-test('kill -9 mid-recording: the agent keeps recording, at most one chunk is lost', async ({
+test('kill -9 mid-recording: the agent keeps recording, at most one chunk is lost; 31 days on, retention deletes it', async ({
 	browser
 }) => {
 	const server = new OwnServer(58);
@@ -398,6 +510,51 @@ test('kill -9 mid-recording: the agent keeps recording, at most one chunk is los
 			`kill -9 mid-recording: ${segment.chunk_count} chunks made, ${stored.length} stored, missing ${JSON.stringify(missing)}`
 		);
 		expect(missing.length).toBeLessThanOrEqual(1);
+
+		// Retention: kept 30 days from the session's end. The clock moves 31 days on (every time
+		// the server keeps moves back, while it is down); started again, its sweep deletes it.
+		await expect
+			.poll(
+				() =>
+					db<{ n: number }>('SELECT COUNT(*) AS n FROM recordings WHERE expires_at IS NOT NULL')[0]
+						.n
+			)
+			.toBe(1);
+		const [recording] = db<{ id: string }>(
+			'SELECT id FROM recordings WHERE session_id = ?',
+			sessionId
+		);
+		const folder = path.join(server.dataDir, 'recordings', recording.id);
+		expect(fs.existsSync(folder)).toBe(true);
+		await server.kill();
+		const days31 = 31 * 24 * 60 * 60_000;
+		const writable = server.database();
+		writable
+			.prepare('UPDATE support_sessions SET ended_at = ended_at - ? WHERE id = ?')
+			.run(days31, sessionId);
+		writable
+			.prepare('UPDATE recordings SET expires_at = expires_at - ? WHERE id = ?')
+			.run(days31, recording.id);
+		writable.close();
+		await server.start();
+		await expect
+			.poll(() => db('SELECT id FROM recordings WHERE id = ?', recording.id).length, {
+				timeout: 30_000
+			})
+			.toBe(0);
+		expect(fs.existsSync(folder)).toBe(false);
+		const deleted = db<{ actor_id: string | null; detail: string }>(
+			"SELECT actor_id, detail FROM audit_log WHERE action = 'recording.deleted' AND target = ?",
+			sessionId
+		);
+		expect(deleted.map((row) => [row.actor_id, JSON.parse(row.detail).reason])).toEqual([
+			[null, 'retention']
+		]);
+		await agent.goto(`${server.origin}/agent/reports/${sessionId}`);
+		await expect(agent.getByLabel('Session recording')).toHaveCount(0);
+		expect(
+			(await agent.request.get(`${server.origin}/agent/reports/${sessionId}/recording/0`)).status()
+		).toBe(404);
 		await agentContext.close();
 		await customerContext.close();
 	} finally {
