@@ -106,6 +106,42 @@ test('a recording plays for its agent, seekable; an agent of another group gets 
 	).toBe(403);
 	expect(auditRows('recording.viewed', s.sessionId).length).toBeGreaterThanOrEqual(1);
 
+	// Deleting it is an administrator's, once the session has ended: not its agent's.
+	const deleteAction = `/agent/reports/${s.sessionId}?/deleteRecording`;
+	const asAgent = await api.post(deleteAction, {
+		form: {},
+		headers: { origin: new URL(s.agent.url()).origin }
+	});
+	expect(asAgent.status()).toBe(403);
+	await expect(s.agent.getByRole('button', { name: 'Delete recording' })).toHaveCount(0);
+	await admin.goto(`/agent/reports/${s.sessionId}`);
+	await expect(admin.getByLabel('Session recording')).toBeVisible();
+	// While the session runs, not even an administrator is offered it.
+	await expect(admin.getByRole('button', { name: 'Delete recording' })).toHaveCount(0);
+	await s.customer.getByRole('button', { name: 'End session' }).click();
+	await s.customer
+		.getByRole('dialog', { name: 'End the session?' })
+		.getByRole('button', { name: 'Yes' })
+		.click();
+	await expect(s.customer.getByRole('heading', { name: 'The session has ended' })).toBeVisible();
+	await admin.reload();
+	await admin.getByRole('button', { name: 'Delete recording' }).click();
+	const confirm = admin.getByRole('dialog', { name: 'Delete this recording?' });
+	// The safe answer first: Cancel keeps it.
+	await confirm.getByRole('button', { name: 'Cancel' }).click();
+	await expect(admin.getByLabel('Session recording')).toBeVisible();
+	await admin.getByRole('button', { name: 'Delete recording' }).click();
+	await confirm.getByRole('button', { name: 'Delete recording' }).click();
+	await expect(
+		admin.getByRole('status').filter({ hasText: 'The recording was deleted.' })
+	).toBeVisible();
+	await expect(admin.getByLabel('Session recording')).toHaveCount(0);
+	expect((await api.get(file)).status()).toBe(404);
+	const deleted = auditRows('recording.deleted', s.sessionId);
+	expect(deleted).toHaveLength(1);
+	expect(JSON.parse(deleted[0].detail!)).toMatchObject({ reason: 'administrator' });
+	expect(deleted[0].actor_id).not.toBeNull();
+
 	await otherContext.close();
 	await s.close();
 	await adminContext.close();
