@@ -1,18 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Decoder, type EBMLElementDetail } from 'ts-ebml';
+import { Decoder, tools, type EBMLElementDetail } from 'ts-ebml';
 import { describe, expect, it } from 'vitest';
 import { assembledBytes, planAssembly, type ChunkSource } from './webm-assembly';
 
-// Six chunks of a real MediaRecorder recording (Chromium, vp8 + opus, 1 s timeslice, 6 s):
-// `node scripts/make-recording-fixture.js` makes them again.
-const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'recording');
-const CHUNKS = fs
-	.readdirSync(FIXTURE)
-	.map((name) => Number(/^chunk-(\d+)\.webm$/.exec(name)?.[1]))
-	.filter((index) => Number.isInteger(index))
-	.sort((a, b) => a - b)
-	.map((index) => new Uint8Array(fs.readFileSync(path.join(FIXTURE, `chunk-${index}.webm`))));
+// Six chunks of a real MediaRecorder recording (Chromium, vp8 + opus, 1 s timeslice, 6 s, a key
+// frame every second as the agent's recorder asks): `node scripts/make-recording-fixture.js`
+// makes them again. The "delta" ones have only the first key frame (MediaRecorder's default):
+// `node scripts/make-recording-fixture.js src/lib/server/fixtures/recording-delta 6 --no-keyframes`.
+function fixture(name: string): Uint8Array[] {
+	const folder = path.join(import.meta.dirname, 'fixtures', name);
+	return fs
+		.readdirSync(folder)
+		.map((file) => Number(/^chunk-(\d+)\.webm$/.exec(file)?.[1]))
+		.filter((index) => Number.isInteger(index))
+		.sort((a, b) => a - b)
+		.map((index) => new Uint8Array(fs.readFileSync(path.join(folder, `chunk-${index}.webm`))));
+}
+const CHUNKS = fixture('recording');
+const DELTA_CHUNKS = fixture('recording-delta');
 
 function source(index: number, bytes = CHUNKS[index]): ChunkSource {
 	return {
@@ -51,6 +57,24 @@ function cuesAndClusters(elements: EBMLElementDetail[]) {
 	};
 }
 
+/** The clusters (from the segment's data) whose first video block is a key frame. */
+function keyClusters(elements: EBMLElementDetail[]): number[] {
+	const segment = elements.find((e) => e.name === 'Segment')!;
+	const keyed: number[] = [];
+	let cluster: { at: number; seen: boolean } | null = null;
+	for (const e of elements) {
+		if (e.name === 'Cluster' && e.type === 'm' && !e.isEnd) {
+			cluster = { at: e.tagStart - segment.dataStart, seen: false };
+		} else if (e.name === 'SimpleBlock' && cluster && !cluster.seen) {
+			const block = tools.ebmlBlock((e as { data: Buffer }).data);
+			if (block.trackNumber !== 1) continue;
+			cluster.seen = true;
+			if (block.keyframe) keyed.push(cluster.at);
+		}
+	}
+	return keyed;
+}
+
 describe('assembling a segment from its chunks', () => {
 	it('the fixture is what MediaRecorder makes: small, and without duration or cues', () => {
 		expect(CHUNKS.length).toBeGreaterThanOrEqual(5);
@@ -61,7 +85,7 @@ describe('assembling a segment from its chunks', () => {
 		expect(raw.some((e) => e.name === 'Duration')).toBe(false);
 	});
 
-	it('gives one file with its duration and a cue on every video cluster, the clusters as sent', async () => {
+	it('gives one file with its duration and a cue on every cluster that opens with a key frame, the clusters as sent', async () => {
 		const { plan, file, elements } = await assemble(CHUNKS.map((_, i) => source(i)));
 		if (!plan.ok || !file) throw new Error('not assembled');
 		expect(plan.dropped).toEqual([]);
@@ -75,14 +99,28 @@ describe('assembling a segment from its chunks', () => {
 		const { cues, clusters } = cuesAndClusters(elements);
 		expect(cues.length).toBe(plan.cues);
 		expect(cues.length).toBeGreaterThanOrEqual(5);
-		// Every cue points at a cluster of the new file.
+		// Every cue points at a cluster of the new file, where a player can start decoding.
 		for (const cue of cues) expect(clusters).toContain(cue);
+		expect(cues).toEqual(keyClusters(elements));
 		// After the new header, the stream is the chunks' own bytes.
 		const original = Buffer.concat(CHUNKS);
 		const firstCluster = original.indexOf(Buffer.from([0x1f, 0x43, 0xb6, 0x75]));
 		expect(file.subarray(file.byteLength - (original.byteLength - firstCluster))).toEqual(
 			original.subarray(firstCluster)
 		);
+	});
+
+	it('no cue where a cluster opens with a delta frame: a player sent there would show a frozen picture', async () => {
+		const { plan, elements } = await assemble(DELTA_CHUNKS.map((chunk, i) => source(i, chunk)));
+		if (!plan.ok) throw new Error('not assembled');
+		const { cues, clusters } = cuesAndClusters(elements);
+		expect(clusters.length).toBeGreaterThanOrEqual(5);
+		// Its one key frame opens one of the first clusters: the one place to seek from.
+		const keyed = keyClusters(elements);
+		expect(keyed).toHaveLength(1);
+		expect(clusters.indexOf(keyed[0])).toBeLessThanOrEqual(1);
+		expect(cues).toEqual(keyed);
+		expect(plan.cues).toBe(1);
 	});
 
 	it('over a gap: cut at the last whole element, resumed at the next cluster, still seekable', async () => {

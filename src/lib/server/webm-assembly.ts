@@ -175,6 +175,13 @@ export async function planAssembly(chunks: ChunkSource[]): Promise<AssemblyPlan>
 	const clusterCues: { CueTrack: number; CueClusterPosition: number; CueTime: number }[] = [];
 	let pendingCluster: number | null = null;
 	let clusters = 0;
+	// A cue is a place a player starts decoding: only a cluster whose first video block is a key
+	// frame is one (ts-ebml cues every cluster, and a player sent to a cluster that opens with a
+	// delta frame shows a frozen or broken picture from there).
+	const videoTracks = new Set<number>();
+	let trackNumber: number | null = null;
+	const keyClusters = new Set<number>();
+	let cluster: { at: number; videoSeen: boolean } | null = null;
 	let output = 0;
 
 	for (const [runNumber, run] of runs.entries()) {
@@ -199,7 +206,25 @@ export async function planAssembly(chunks: ChunkSource[]): Promise<AssemblyPlan>
 					const placed = shifted(element, base);
 					if (placed.name === 'Cluster' && placed.type === 'm' && !placed.isEnd) {
 						pendingCluster = placed.tagStart;
+						cluster = { at: placed.tagStart, videoSeen: false };
 						clusters++;
+					} else if (placed.name === 'TrackNumber') {
+						trackNumber = Number((placed as { value?: unknown }).value);
+					} else if (
+						placed.name === 'TrackType' &&
+						Number((placed as { value?: unknown }).value) === 1
+					) {
+						if (trackNumber !== null) videoTracks.add(trackNumber);
+					} else if (placed.name === 'SimpleBlock' && cluster && !cluster.videoSeen) {
+						const block = tools.ebmlBlock((placed as { data: Buffer }).data);
+						if (videoTracks.has(block.trackNumber)) {
+							cluster.videoSeen = true;
+							if (block.keyframe) keyClusters.add(cluster.at);
+						}
+					} else if (placed.name === 'Block' && cluster && !cluster.videoSeen) {
+						// A BlockGroup's frame says nothing of itself: its cluster stays a cue, as before.
+						cluster.videoSeen = true;
+						keyClusters.add(cluster.at);
 					} else if (placed.name === 'Timestamp' && pendingCluster !== null) {
 						clusterCues.push({
 							CueTrack: 1,
@@ -234,8 +259,11 @@ export async function planAssembly(chunks: ChunkSource[]): Promise<AssemblyPlan>
 	if (!hasHeader || clusters === 0 || reader.metadataSize <= 0)
 		return { ok: false, note: 'unreadable' };
 	const track = reader.trackInfo.type === 'nothing' ? 1 : reader.trackInfo.trackNumber;
-	const cues =
+	const everyCluster =
 		reader.cues.length > 0 ? reader.cues : clusterCues.map((cue) => ({ ...cue, CueTrack: track }));
+	const keyed = everyCluster.filter((cue) => keyClusters.has(cue.CueClusterPosition));
+	// No key frame seen at all (audio only, or a stream we cannot tell): every cluster, as ts-ebml.
+	const cues = keyed.length > 0 ? keyed : everyCluster;
 	const duration = reader.duration;
 	let header: Uint8Array;
 	try {

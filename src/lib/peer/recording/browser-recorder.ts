@@ -1,6 +1,6 @@
 /**
  * One segment's MediaRecorder: the composed picture and the mixed voices in one WebM, a chunk
- * every few seconds (TIMESLICE_MS), video bounded to VIDEO_BITS_PER_SECOND.
+ * (and a key frame) every few seconds (TIMESLICE_MS), video bounded to VIDEO_BITS_PER_SECOND.
  */
 import type { RecorderFactory, SegmentRecorder } from '$lib/session/recording/controller';
 import {
@@ -32,8 +32,12 @@ export class BrowserRecorder implements SegmentRecorder {
 		const recorder = new MediaRecorder(new MediaStream(this.#source.tracks()), {
 			mimeType: this.mimeType,
 			videoBitsPerSecond: VIDEO_BITS_PER_SECOND,
-			audioBitsPerSecond: AUDIO_BITS_PER_SECOND
-		});
+			audioBitsPerSecond: AUDIO_BITS_PER_SECOND,
+			// A key frame every chunk: seeking (the player starts decoding at one) and the picture
+			// after a lost chunk both need one near. By default Chromium makes one at the start and
+			// on a size change only. A browser without the option ignores it.
+			videoKeyFrameIntervalDuration: TIMESLICE_MS
+		} as MediaRecorderOptions);
 		this.#recorder = recorder;
 		recorder.addEventListener('dataavailable', (event) => {
 			if (event.data.size > 0) handlers.chunk(event.data);
