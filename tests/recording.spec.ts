@@ -313,6 +313,11 @@ test('the agent’s annotation is in the recording: its marks are in the picture
 		.toBeGreaterThanOrEqual(chunksWithMarks);
 	await agent.getByRole('button', { name: 'Stop annotating' }).click();
 	await expect(surface).toHaveCount(0);
+	// The screen again, for a while: the marks must be gone from the picture.
+	const chunksAfter = (storedChunks(sessionId).get(0)?.length ?? 0) + 2;
+	await expect
+		.poll(() => storedChunks(sessionId).get(0)?.length ?? 0, { timeout: 30_000 })
+		.toBeGreaterThanOrEqual(chunksAfter);
 	await endSession(agent);
 	await expect
 		.poll(() => segments(sessionId)[0]?.ended_by ?? null, { timeout: 20_000 })
@@ -344,9 +349,7 @@ test('the agent’s annotation is in the recording: its marks are in the picture
 	// Red where the marker was while the agent annotated; not before it, nor after it.
 	expect(await redPixelsAt(video, started - 1.5, 0.5, 0.5)).toBeLessThan(20);
 	expect(await redPixelsAt(video, (started + stopped) / 2 + 0.5, 0.5, 0.5)).toBeGreaterThan(200);
-	expect(
-		await redPixelsAt(video, Math.min(stopped + 2, segment.duration_ms! / 1000 - 0.5), 0.5, 0.5)
-	).toBeLessThan(20);
+	expect(await redPixelsAt(video, stopped + 2, 0.5, 0.5)).toBeLessThan(20);
 	await s.close();
 });
 
@@ -428,9 +431,10 @@ test('a hand-over: the old owner ends its segment, the new owner records the nex
 	// The report plays both parts, in order.
 	await b.page.goto(`/agent/reports/${s.sessionId}`);
 	await expect(b.page.getByText('Part 1 of 2')).toBeVisible({ timeout: 30_000 });
+	// The new owner's part, sent after the end, is put together meanwhile: the page shows it then.
 	await expect(
 		b.page.getByRole('group', { name: 'Parts of the recording' }).getByRole('button')
-	).toHaveCount(2);
+	).toHaveCount(2, { timeout: 30_000 });
 	await s.close();
 	await b.context.close();
 });
