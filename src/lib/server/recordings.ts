@@ -8,6 +8,7 @@ import { isPresentParticipant, participationOf } from './participants';
 import { recordingChunkKey, recordingFileKey, type StoredRecordingFile } from './recording-files';
 import type { Runtime } from './runtime';
 import { randomId } from './secrets';
+import { bodyChunks } from './stored-files';
 import { featuresFor, getSupportSession, recordServerEvent } from './support-sessions';
 import { assembledBytes, planAssembly, type ChunkSource } from './webm-assembly';
 
@@ -372,21 +373,10 @@ async function* checkedBody(
 ): AsyncGenerator<Uint8Array> {
 	let size = 0;
 	if (body) {
-		const reader = body.getReader();
-		for (;;) {
-			let step: ReadableStreamReadResult<Uint8Array>;
-			try {
-				step = await reader.read();
-			} catch (error) {
-				// adapter-node's own limit (BODY_SIZE_LIMIT) fails the stream with a 413.
-				throw new Rejected(
-					(error as { status?: unknown })?.status === 413 ? 'too-large' : 'incomplete'
-				);
-			}
-			if (step.done) break;
-			size += step.value.byteLength;
+		for await (const chunk of bodyChunks(body, (code) => new Rejected(code))) {
+			size += chunk.byteLength;
 			if (size > declared) throw new Rejected('too-large');
-			yield step.value;
+			yield chunk;
 		}
 	}
 	if (size !== declared) throw new Rejected('incomplete');

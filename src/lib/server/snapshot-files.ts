@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { writeWhole } from './stored-files';
 
 /**
  * Where snapshot pictures are kept: behind this interface, so object storage can take the
@@ -46,23 +47,7 @@ export function diskSnapshotStorage(dataDir: string): SnapshotStorage {
 
 	return {
 		async write(key, body) {
-			const file = fileOf(key);
-			const part = partOf(key);
-			await fsp.mkdir(root, { recursive: true, mode: 0o700 });
-			await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-			const handle = await fsp.open(part, 'w', 0o600);
-			try {
-				try {
-					for await (const chunk of body) await handle.write(chunk);
-					await handle.sync();
-				} finally {
-					await handle.close();
-				}
-				await fsp.rename(part, file);
-			} catch (error) {
-				await fsp.rm(part, { force: true });
-				throw error;
-			}
+			await writeWhole(root, fileOf(key), partOf(key), body);
 		},
 
 		async open(key) {

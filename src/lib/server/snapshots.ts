@@ -8,6 +8,7 @@ import { isPresentParticipant, participationOf } from './participants';
 import type { Runtime } from './runtime';
 import { randomId } from './secrets';
 import { snapshotKey } from './snapshot-files';
+import { bodyChunks } from './stored-files';
 import { getSupportSession, recordServerEvent } from './support-sessions';
 
 /**
@@ -136,21 +137,9 @@ async function* checkedPng(
 	maxBytes: number,
 	tally: { size: number; hash: crypto.Hash }
 ): AsyncGenerator<Uint8Array> {
-	const reader = body.getReader();
 	const head = new Uint8Array(PNG_SIGNATURE.length);
 	let headLength = 0;
-	for (;;) {
-		let step: ReadableStreamReadResult<Uint8Array>;
-		try {
-			step = await reader.read();
-		} catch (error) {
-			// adapter-node's own limit (BODY_SIZE_LIMIT) fails the stream with a 413.
-			throw new Rejected(
-				(error as { status?: unknown })?.status === 413 ? 'too-large' : 'incomplete'
-			);
-		}
-		if (step.done) break;
-		const chunk = step.value;
+	for await (const chunk of bodyChunks(body, (code) => new Rejected(code))) {
 		tally.size += chunk.byteLength;
 		if (tally.size > maxBytes) throw new Rejected('too-large');
 		if (headLength < head.length) {
