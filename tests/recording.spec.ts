@@ -37,6 +37,11 @@ test.use({
 });
 test.describe.configure({ timeout: 180_000 });
 
+/** Pictures of the pages to look at (not compared): test-results/recording/shots. */
+async function shoot(page: Page, name: string) {
+	await page.screenshot({ path: `test-results/recording/shots/${name}.png`, fullPage: true });
+}
+
 interface SegmentRow {
 	segment: number;
 	owner_id: string;
@@ -170,6 +175,7 @@ test('a recorded session: told before sharing, screen, voice and chat play back 
 	// Told, the customer's page lets the agent record: both sides say it runs.
 	await expect(recordingIndicator(agent)).toBeVisible();
 	await expect(recordingIndicator(customer)).toBeVisible();
+	await shoot(customer, 'customer-notice');
 	for (const page of [customer, agent]) {
 		const results = await new AxeBuilder({ page })
 			.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
@@ -196,6 +202,7 @@ test('a recorded session: told before sharing, screen, voice and chat play back 
 	await say(customer, 'Can you see the error?');
 	await expect(agent.getByRole('log', { name: 'Chat' })).toContainText('Can you see the error?');
 	await say(agent, 'Yes, I see it');
+	await shoot(agent, 'agent-recording');
 
 	// A few chunks reach the server while the session runs (one every 3 s).
 	await expect
@@ -240,6 +247,7 @@ test('a recorded session: told before sharing, screen, voice and chat play back 
 		.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime))
 		.toBeGreaterThanOrEqual(expected - 0.5);
 	expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeLessThan(expected + 2);
+	await shoot(agent, 'report-player');
 
 	// What the composed view held: frames over the recorded time, counted in the file.
 	const file = await agent.request.get(`/agent/reports/${sessionId}/recording/0`);
