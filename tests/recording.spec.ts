@@ -122,37 +122,39 @@ async function endSession(agent: Page) {
 	await expect(agent.getByText('Session ended')).toBeVisible();
 }
 
-/** The loudest RMS level (0–1) of the report player's sound over `ms` while it plays. */
-function playerVoiceEnergy(page: Page, ms = 1500): Promise<number> {
-	return page.getByLabel('Session recording').evaluate(async (video: HTMLVideoElement, ms) => {
-		const stream = (video as HTMLVideoElement & { captureStream(): MediaStream }).captureStream();
-		const context = new AudioContext();
-		await context.resume();
-		const analyser = context.createAnalyser();
-		analyser.fftSize = 2048;
-		// Near the end, where both were in the call.
-		video.currentTime = Math.max(0, video.duration - 3);
-		await new Promise((resolve) => video.addEventListener('seeked', resolve, { once: true }));
-		await video.play();
-		await new Promise<void>((resolve) => {
-			const wait = () => (stream.getAudioTracks().length > 0 ? resolve() : setTimeout(wait, 50));
-			wait();
-		});
-		context.createMediaStreamSource(stream).connect(analyser);
-		const samples = new Float32Array(analyser.fftSize);
-		let loudest = 0;
-		const until = performance.now() + ms;
-		while (performance.now() < until) {
-			await new Promise((resolve) => setTimeout(resolve, 50));
-			analyser.getFloatTimeDomainData(samples);
-			let sum = 0;
-			for (const sample of samples) sum += sample * sample;
-			loudest = Math.max(loudest, Math.sqrt(sum / samples.length));
-		}
-		video.pause();
-		await context.close();
-		return loudest;
-	}, ms);
+/** The loudest RMS level (0–1) of the report player's sound over `ms` played from `from` (s). */
+function playerVoiceEnergy(page: Page, from: number, ms = 1500): Promise<number> {
+	return page.getByLabel('Session recording').evaluate(
+		async (video: HTMLVideoElement, { from, ms }) => {
+			const stream = (video as HTMLVideoElement & { captureStream(): MediaStream }).captureStream();
+			const context = new AudioContext();
+			await context.resume();
+			const analyser = context.createAnalyser();
+			analyser.fftSize = 2048;
+			video.currentTime = from;
+			await new Promise((resolve) => video.addEventListener('seeked', resolve, { once: true }));
+			await video.play();
+			await new Promise<void>((resolve) => {
+				const wait = () => (stream.getAudioTracks().length > 0 ? resolve() : setTimeout(wait, 50));
+				wait();
+			});
+			context.createMediaStreamSource(stream).connect(analyser);
+			const samples = new Float32Array(analyser.fftSize);
+			let loudest = 0;
+			const until = performance.now() + ms;
+			while (performance.now() < until) {
+				await new Promise((resolve) => setTimeout(resolve, 50));
+				analyser.getFloatTimeDomainData(samples);
+				let sum = 0;
+				for (const sample of samples) sum += sample * sample;
+				loudest = Math.max(loudest, Math.sqrt(sum / samples.length));
+			}
+			video.pause();
+			await context.close();
+			return loudest;
+		},
+		{ from, ms }
+	);
 }
 
 test('a recorded session: told before sharing, screen, voice and chat play back in the report, marks seek', async ({
@@ -230,15 +232,15 @@ test('a recorded session: told before sharing, screen, voice and chat play back 
 		.toBeGreaterThan(0);
 	const duration = await video.evaluate((v: HTMLVideoElement) => v.duration);
 	expect(Math.abs(duration - recordedSeconds)).toBeLessThanOrEqual(2);
-	// The voices are in it.
-	expect(await playerVoiceEnergy(agent)).toBeGreaterThan(0.01);
-
-	// A mark on the timeline plays the recording from that moment.
 	const chat = query<{ at: number }>(
 		"SELECT at FROM session_events WHERE session_id = ? AND type = 'chat' ORDER BY at LIMIT 1",
 		sessionId
 	)[0];
 	const expected = (chat.at - segment.started_at) / 1000;
+	// The voices are in it: from the chat on, both were in the call.
+	expect(await playerVoiceEnergy(agent, expected + 0.5)).toBeGreaterThan(0.01);
+
+	// A mark on the timeline plays the recording from that moment.
 	await agent
 		.getByRole('list', { name: 'Recording timeline' })
 		.getByRole('button', { name: /Can you see the error\?/ })
